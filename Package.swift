@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "StepFlow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StepFlow", targets: ["StepFlow"]),
+        .library(name: "StepFlowTUI", targets: ["StepFlowTUI"]),
+        .executable(name: "stepflow-tui", targets: ["stepflow-tui"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The C surface of ncursesw; only StepFlowTUI's terminal backend imports it.
+        .systemLibrary(
+            name: "CNcurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        // The SDK: no terminal code, no ncurses.
+        .target(name: "StepFlow"),
+        .target(name: "StepFlowTUI", dependencies: ["StepFlow", "CNcurses"]),
+        .executableTarget(
+            name: "stepflow-tui",
+            dependencies: [
+                "StepFlowTUI",
+                "StepFlow",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "stepflow-benchmarks",
+            dependencies: ["StepFlow"],
+            path: "Benchmarks/EngineBenchmark"
+        ),
+        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

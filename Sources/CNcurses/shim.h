@@ -1,0 +1,22 @@
+#ifndef STEPFLOW_CNCURSES_SHIM_H
+#define STEPFLOW_CNCURSES_SHIM_H
+
+// SwiftPM does not pass ncursesw's pkg-config cflags to this header, so the wide
+// character API (wget_wch, cchar_t) has to be switched on here, before curses.h.
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#ifndef _XOPEN_SOURCE_EXTENDED
+#define _XOPEN_SOURCE_EXTENDED 1
+#endif
+
+#include <locale.h>
+#include <curses.h>
+
+// Swift 6 cannot use the C globals and macros below directly; these accessors can.
+static inline WINDOW *stepflow_stdscr(void) { return stdscr; }
+static inline int stepflow_lines(void) { return LINES; }
+static inline int stepflow_cols(void) { return COLS; }
+static inline const char *stepflow_curses_version(void) { return curses_version(); }
+
+#endif

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A human's answer to an approval request, with who gave it and when.
+public struct ApprovalDecision: Sendable, Hashable, Codable {
+    /// Whether the step may run.
+    public var approved: Bool
+    /// Why, in the approver's words.
+    public var reason: String?
+    /// Extra facts recorded with the decision.
+    public var metadata: [String: JSONValue]
+    /// Who decided (for example the OS user name), when known.
+    public var decidedBy: String?
+    /// When the decision was made; the engine stamps it if it is missing.
+    public var decidedAt: Date?
+
+    /// Creates a decision.
+    public init(
+        approved: Bool, reason: String? = nil, metadata: [String: JSONValue] = [:],
+        decidedBy: String? = nil, decidedAt: Date? = nil
+    ) {
+        self.approved = approved
+        self.reason = reason
+        self.metadata = metadata
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+    }
+
+    /// An approval.
+    public static func approve(reason: String? = nil, by approver: String? = nil) -> ApprovalDecision {
+        ApprovalDecision(approved: true, reason: reason, decidedBy: approver)
+    }
+
+    /// A denial.
+    public static func deny(reason: String? = nil, by approver: String? = nil) -> ApprovalDecision {
+        ApprovalDecision(approved: false, reason: reason, decidedBy: approver)
+    }
+
+    /// This decision with its time set, if it had none.
+    func stamped(at now: Date) -> ApprovalDecision {
+        var copy = self
+        if copy.decidedAt == nil { copy.decidedAt = now }
+        return copy
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case approved, reason, metadata, decidedBy = "decided_by", decidedAt = "decided_at"
+    }
+
+    /// Reads a decision; missing metadata is empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        approved = try c.decode(Bool.self, forKey: .approved)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        metadata = try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata) ?? [:]
+        decidedBy = try c.decodeIfPresent(String.self, forKey: .decidedBy)
+        decidedAt = try c.decodeIfPresent(Date.self, forKey: .decidedAt)
+    }
+
+    /// Writes every field, `null` where absent.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(approved, forKey: .approved)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(metadata, forKey: .metadata)
+        try c.encode(decidedBy, forKey: .decidedBy)
+        try c.encode(decidedAt, forKey: .decidedAt)
+    }
+}
+
+extension ApprovalDecision: ExpressibleByBooleanLiteral {
+    /// `true` approves and `false` denies, with no reason and empty metadata.
+    public init(booleanLiteral approved: Bool) {
+        self.init(approved: approved)
+    }
+}

@@ -1,0 +1,44 @@
+/// What an approver is asked: which step of which run, why, and the current state.
+public struct ApprovalRequest: Sendable, Codable {
+    /// The workflow's name.
+    public let workflowName: String
+    /// The gated step's name.
+    public let stepName: String
+    /// The run's id.
+    public let runId: String
+    /// The state as it is before the step runs.
+    public let state: AnyState
+    /// The step's approval message, if it has one.
+    public let message: String?
+    /// A copy of the step's approval metadata.
+    public let metadata: [String: JSONValue]
+
+    /// Creates a request.
+    public init(
+        workflowName: String, stepName: String, runId: String, state: AnyState,
+        message: String?, metadata: [String: JSONValue]
+    ) {
+        self.workflowName = workflowName
+        self.stepName = stepName
+        self.runId = runId
+        self.state = state
+        self.message = message
+        self.metadata = metadata
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case workflowName = "workflow_name", stepName = "step_name", runId = "run_id"
+        case state, message, metadata
+    }
+
+    /// Writes every field, `null` for a missing message.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workflowName, forKey: .workflowName)
+        try c.encode(stepName, forKey: .stepName)
+        try c.encode(runId, forKey: .runId)
+        try c.encode(state, forKey: .state)
+        try c.encode(message, forKey: .message)
+        try c.encode(metadata, forKey: .metadata)
+    }
+}

@@ -1,0 +1,164 @@
+/// A validated workflow, prepared once and ready to run any number of times.
+///
+/// Everything that depends only on the definition (validation, name index,
+/// resolved retry settings, route tables, the fingerprint) is computed here,
+/// so the run loop does none of it per step.
+public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
+    /// The workflow's name.
+    public let name: String
+    /// The steps in declaration order.
+    public let steps: [Step<State>]
+    /// Whether any step declares routes (then every step appears in results).
+    public let hasRoutes: Bool
+    /// A digest of step names, order, routes and approval gates; a checkpoint
+    /// only resumes against a definition with the same fingerprint.
+    public let fingerprint: String
+
+    let retries: [ResolvedRetry]
+    let routeTables: [[String: RouteDestination]?]
+    let indexByName: [String: Int]
+
+    /// Validates the steps (SPEC §1) and prepares them.
+    public init(name: String, defaults: RetryPolicy = RetryPolicy(), steps: [Step<State>])
+        throws(WorkflowDefinitionError)
+    {
+        try DefinitionValidator.validate(name: name, defaults: defaults, steps: steps)
+        var indexByName: [String: Int] = [:]
+        for (index, step) in steps.enumerated() { indexByName[step.name] = index }
+        self.name = name
+        self.steps = steps
+        self.indexByName = indexByName
+        self.hasRoutes = steps.contains { $0.routes != nil }
+        self.retries = steps.map { ResolvedRetry(($0.retry ?? RetryPolicy()).inheriting(from: defaults)) }
+        self.routeTables = steps.map { step in
+            step.routes.map { routes in
+                Dictionary(routes.map { route -> (String, RouteDestination) in
+                    switch route.target {
+                    case .end: return (route.key, .end)
+                    case .step(let target): return (route.key, .step(indexByName[target]!, target))
+                    }
+                }, uniquingKeysWith: { first, _ in first })
+            }
+        }
+        self.fingerprint = DefinitionFingerprint.compute(name: name, steps: steps)
+    }
+
+    /// The index of the step with this name.
+    public func index(ofStep name: String) -> Int? {
+        indexByName[name]
+    }
+}
+
+/// A route key's resolved destination.
+enum RouteDestination: Sendable {
+    case step(Int, String)
+    case end
+}
+
+/// The checks of SPEC §1, each failing with a message that says what is wrong.
+enum DefinitionValidator {
+    static func validate<State>(name: String, defaults: RetryPolicy, steps: [Step<State>])
+        throws(WorkflowDefinitionError)
+    {
+        guard !steps.isEmpty else {
+            throw WorkflowDefinitionError("Workflow '\(name)' must define at least one step.")
+        }
+        try validate(defaults, owner: "Workflow '\(name)'")
+        var seen: [String: Int] = [:]
+        for (index, step) in steps.enumerated() {
+            if step.name.isEmpty {
+                throw WorkflowDefinitionError("Step \(index + 1) of workflow '\(name)' has an empty name.")
+            }
+            if step.name == "run" {
+                throw WorkflowDefinitionError("Step name 'run' is reserved; choose another name.")
+            }
+            if seen[step.name] != nil {
+                throw WorkflowDefinitionError("Duplicate step name '\(step.name)' in workflow '\(name)'.")
+            }
+            seen[step.name] = index
+            if let retry = step.retry { try validate(retry, owner: "Step '\(step.name)'") }
+            if let message = step.approval?.message, message.isEmpty {
+                throw WorkflowDefinitionError("Step '\(step.name)' has an empty approval message; omit it or write one.")
+            }
+        }
+        for (index, step) in steps.enumerated() {
+            guard let routes = step.routes else { continue }
+            try validate(routes: routes, of: step.name, at: index, indexByName: seen)
+        }
+    }
+
+    private static func validate(
+        routes: [Route], of step: String, at index: Int, indexByName: [String: Int]
+    ) throws(WorkflowDefinitionError) {
+        guard !routes.isEmpty else {
+            throw WorkflowDefinitionError("Step '\(step)' declares an empty route map; omit routes or add at least one.")
+        }
+        var keys: Set<String> = []
+        for route in routes {
+            if route.key.isEmpty {
+                throw WorkflowDefinitionError("Step '\(step)' has an empty route key.")
+            }
+            if !keys.insert(route.key).inserted {
+                throw WorkflowDefinitionError("Step '\(step)' declares route key '\(route.key)' twice.")
+            }
+            guard case .step(let target) = route.target else { continue }
+            guard let targetIndex = indexByName[target] else {
+                throw WorkflowDefinitionError(
+                    "Route '\(route.key)' of step '\(step)' targets '\(target)', which does not match a workflow step.")
+            }
+            if targetIndex <= index {
+                throw WorkflowDefinitionError(
+                    "Route '\(route.key)' of step '\(step)' targets '\(target)'; a route must point to a later step.")
+            }
+        }
+    }
+
+    private static func validate(_ policy: RetryPolicy, owner: String) throws(WorkflowDefinitionError) {
+        if let retries = policy.retries, retries < 0 {
+            throw WorkflowDefinitionError("\(owner) has a negative retry count (\(retries)).")
+        }
+        if let delay = policy.delay, delay < .zero {
+            throw WorkflowDefinitionError("\(owner) has a negative retry delay.")
+        }
+        if let timeout = policy.timeout, timeout <= .zero {
+            throw WorkflowDefinitionError("\(owner) has a timeout that is not positive.")
+        }
+        if let backoff = policy.backoff {
+            if !(backoff.multiplier >= 1) {
+                throw WorkflowDefinitionError("\(owner) has a backoff multiplier below 1.")
+            }
+            if !(0...1).contains(backoff.jitter) {
+                throw WorkflowDefinitionError("\(owner) has a backoff jitter outside 0...1.")
+            }
+            if let cap = backoff.maxDelay, cap < .zero {
+                throw WorkflowDefinitionError("\(owner) has a negative maximum backoff delay.")
+            }
+        }
+    }
+}
+
+/// A stable digest of what a checkpoint depends on: step names, order, routes and gates.
+///
+/// FNV-1a over a canonical text: the same in every process (unlike `Hasher`).
+enum DefinitionFingerprint {
+    static func compute<State>(name: String, steps: [Step<State>]) -> String {
+        var canonical = "workflow:\(name.count):\(name)\n"
+        for step in steps {
+            canonical += "step:\(step.name.count):\(step.name)|approval:\(step.approval != nil)"
+            for route in step.routes ?? [] {
+                switch route.target {
+                case .end: canonical += "|route:\(route.key.count):\(route.key)->END"
+                case .step(let target): canonical += "|route:\(route.key.count):\(route.key)->\(target.count):\(target)"
+                }
+            }
+            canonical += step.routes == nil ? "|linear\n" : "\n"
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in canonical.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,25 @@
+/// What every StepFlow error offers: a sentence for people and the error behind it.
+public protocol StepFlowError: Error, CustomStringConvertible {
+    /// One sentence saying what went wrong.
+    var message: String { get }
+    /// The error that caused this one, if any.
+    var cause: (any Error)? { get }
+}
+
+extension StepFlowError {
+    /// The message.
+    public var description: String { message }
+}
+
+/// The name StepFlow uses for an error's type in messages ("due to T").
+///
+/// An error read back from JSON keeps the name of the type it was recorded from.
+public func errorTypeName(_ error: any Error) -> String {
+    if let recorded = error as? RecordedError { return recorded.typeName }
+    return String(describing: type(of: error))
+}
+
+/// The human-readable text of any error.
+public func errorMessage(_ error: any Error) -> String {
+    String(describing: error)
+}

@@ -1,0 +1,70 @@
+extension WorkflowGraph {
+    /// The graph as Mermaid `flowchart TD` text (SPEC §8), with no trailing newline.
+    ///
+    /// Plain names are written exactly as the reference writes them; any other
+    /// character Mermaid would misread becomes a Mermaid entity code, so Mermaid
+    /// accepts the text and shows every name as it reads.
+    public func mermaid() -> String {
+        var lines = ["flowchart TD"]
+        lines.reserveCapacity(1 + nodes.count + edges.count)
+        for node in nodes {
+            switch node.kind {
+            case .step:
+                let label = MermaidText.escape(node.label, context: .nodeLabel)
+                    + (node.requiresApproval ? "\\napproval" : "")
+                lines.append("    \(node.id)[\"\(label)\"]")
+            case .end:
+                lines.append("    \(node.id)((END))")
+            }
+        }
+        for edge in edges {
+            if let key = edge.routeKey, edge.kind == .route {
+                lines.append("    \(edge.source) -->|\(MermaidText.escape(key, context: .edgeLabel))| \(edge.target)")
+            } else {
+                lines.append("    \(edge.source) --> \(edge.target)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Mermaid's text escaping: entity codes (`#quot;`, `#124;` ...) instead of the
+/// backslashes the reference writes, which Mermaid 11 does not read.
+enum MermaidText {
+    enum Context {
+        /// Inside `["..."]`: brackets are safe, quotes are not.
+        case nodeLabel
+        /// Inside `-->|...|`: pipes and brackets end or confuse the label.
+        case edgeLabel
+    }
+
+    static func escape(_ text: String, context: Context) -> String {
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        for character in text {
+            output += escape(character, context: context)
+        }
+        return output
+    }
+
+    private static func escape(_ character: Character, context: Context) -> String {
+        switch character {
+        case "\"": return "#quot;"
+        case "&": return "#amp;"
+        case "<": return "#lt;"
+        case ">": return "#gt;"
+        case "#": return "#35;"
+        case "|": return "#124;"
+        case "\\": return "#92;"
+        case "`": return "#96;"
+        case "\n", "\r\n": return "\\n"
+        case "(", ")", "[", "]", "{", "}":
+            return context == .edgeLabel ? "#\(character.unicodeScalars.first!.value);" : String(character)
+        default:
+            if character.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) {
+                return character.unicodeScalars.map { "#\($0.value);" }.joined()
+            }
+            return String(character)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+/// One routed step's choice, as recorded in a run's route trace.
+public struct RouteDecision: Sendable, Hashable, Codable {
+    /// The routed step.
+    public let stepName: String
+    /// The key the step returned.
+    public let routeKey: String
+    /// The step the route leads to, or `nil` when it leads to END.
+    public let nextStep: String?
+    /// Whether the route ended the workflow.
+    public let ended: Bool
+
+    /// Creates a route decision.
+    public init(stepName: String, routeKey: String, nextStep: String?, ended: Bool) {
+        self.stepName = stepName
+        self.routeKey = routeKey
+        self.nextStep = nextStep
+        self.ended = ended
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case stepName = "step_name", routeKey = "route_key", nextStep = "next_step", ended
+    }
+
+    /// Encodes with `null` for a missing next step.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(stepName, forKey: .stepName)
+        try container.encode(routeKey, forKey: .routeKey)
+        try container.encode(nextStep, forKey: .nextStep)
+        try container.encode(ended, forKey: .ended)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// What a run produced: final state, status, every step's result, timings, routes.
+public struct WorkflowResult<State: Sendable>: Sendable {
+    /// The workflow's name.
+    public var workflowName: String
+    /// The run's id (kept across a pause and resume).
+    public var runId: String
+    /// The final state.
+    public var state: State
+    /// The final status: `succeeded`, `failed` or `paused`.
+    public var status: WorkflowStatus
+    /// Step results in declaration order (see SPEC §2 for which steps appear).
+    public var steps: [StepResult]
+    /// The error that failed the run (the failing step's own error value).
+    public var error: (any Error)?
+    /// When the run started (kept across a pause and resume).
+    public var startedAt: Date
+    /// When the run finished.
+    public var finishedAt: Date
+    /// Whole milliseconds from start to finish, never negative.
+    public var durationMs: Int
+    /// Every route taken, in order.
+    public var routeTrace: [RouteDecision]
+    /// The checkpoint to resume from, when the run is paused.
+    public var checkpoint: ApprovalPause<State>?
+
+    /// Creates a workflow result.
+    public init(
+        workflowName: String, runId: String, state: State, status: WorkflowStatus,
+        steps: [StepResult], error: (any Error)? = nil, startedAt: Date, finishedAt: Date,
+        routeTrace: [RouteDecision] = [], checkpoint: ApprovalPause<State>? = nil
+    ) {
+        self.workflowName = workflowName
+        self.runId = runId
+        self.state = state
+        self.status = status
+        self.steps = steps
+        self.error = error
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = wholeMilliseconds(from: startedAt, to: finishedAt)
+        self.routeTrace = routeTrace
+        self.checkpoint = checkpoint
+    }
+
+    /// Whether the run succeeded.
+    public var succeeded: Bool { status == .succeeded }
+
+    /// The result of the step with this name.
+    public func step(_ name: String) -> StepResult? {
+        steps.first { $0.stepName == name }
+    }
+
+    /// Throws a ``WorkflowExecutionError`` when the run failed (the reference's
+    /// `raise_on_failure=True`); returns the result otherwise.
+    ///
+    /// The message is `Workflow 'W' failed at step 'S' after N attempt(s) due to T.`,
+    /// or `... failed outside step execution due to T.` when no step's error failed
+    /// the run; the underlying error is the cause.
+    @discardableResult
+    public func throwIfFailed() throws(WorkflowExecutionError) -> WorkflowResult<State> {
+        guard status == .failed else { return self }
+        throw WorkflowExecutionError.describing(self)
+    }
+
+}
+
+extension WorkflowResult where State: Encodable {
+    /// The same result with its state erased, for events and child results.
+    public func erased() -> WorkflowResult<AnyState> {
+        var copy = WorkflowResult<AnyState>(
+            workflowName: workflowName, runId: runId, state: AnyState(state), status: status,
+            steps: steps, error: error, startedAt: startedAt, finishedAt: finishedAt,
+            routeTrace: routeTrace, checkpoint: checkpoint?.erased())
+        copy.durationMs = durationMs
+        return copy
+    }
+}
+
+extension WorkflowResult {
+    /// A failed result for a workflow whose definition is invalid (nothing ran).
+    static func invalidDefinition(name: String, state: State, error: any Error) -> WorkflowResult<State> {
+        let now = Date()
+        return WorkflowResult(
+            workflowName: name, runId: RunID.make(), state: state, status: .failed, steps: [],
+            error: error, startedAt: now, finishedAt: now)
+    }
+}
+
+extension WorkflowExecutionError {
+    /// The error thrown for a failed result, worded as the reference words it.
+    static func describing<State>(_ result: WorkflowResult<State>) -> WorkflowExecutionError {
+        let underlying = result.error ?? RecordedError(typeName: "UnknownError", message: "unknown error")
+        let typeName = errorTypeName(underlying)
+        if let failed = result.steps.last(where: { $0.status == .failed }) {
+            return WorkflowExecutionError(
+                "Workflow '\(result.workflowName)' failed at step '\(failed.stepName)' after \(failed.attempts) attempt(s) due to \(typeName).",
+                cause: underlying)
+        }
+        return WorkflowExecutionError(
+            "Workflow '\(result.workflowName)' failed outside step execution due to \(typeName).",
+            cause: underlying)
+    }
+}
+
+extension WorkflowResult: Codable where State: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case workflowName = "workflow_name", runId = "run_id", state, status, steps, error
+        case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"
+        case routeTrace = "route_trace", checkpoint
+    }
+
+    /// Reads a result; its error comes back as a ``RecordedError``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        workflowName = try c.decode(String.self, forKey: .workflowName)
+        runId = try c.decode(String.self, forKey: .runId)
+        state = try c.decode(State.self, forKey: .state)
+        status = try c.decode(WorkflowStatus.self, forKey: .status)
+        steps = try c.decode([StepResult].self, forKey: .steps)
+        error = try c.decodeIfPresent(RecordedError.self, forKey: .error)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        finishedAt = try c.decode(Date.self, forKey: .finishedAt)
+        durationMs = try c.decode(Int.self, forKey: .durationMs)
+        routeTrace = try c.decode([RouteDecision].self, forKey: .routeTrace)
+        checkpoint = try c.decodeIfPresent(ApprovalPause<State>.self, forKey: .checkpoint)
+    }
+
+    /// Writes every field, `null` where absent; the error as its type name and message.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(workflowName, forKey: .workflowName)
+        try c.encode(runId, forKey: .runId)
+        try c.encode(state, forKey: .state)
+        try c.encode(status, forKey: .status)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(error.map { RecordedError($0) }, forKey: .error)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encode(durationMs, forKey: .durationMs)
+        try c.encode(routeTrace, forKey: .routeTrace)
+        try c.encode(checkpoint, forKey: .checkpoint)
+    }
+}
+
+/// Run ids: unique, non-empty, lowercase hex.
+enum RunID {
+    static func make() -> String {
+        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+}

@@ -1,0 +1,129 @@
+import Synchronization
+
+/// What a step body knows about its run, and how it starts child workflows.
+public struct RunContext: Sendable {
+    /// The workflow's name.
+    public let workflowName: String
+    /// The run's id (the same for every step, kept across pause and resume).
+    public let runId: String
+    /// The running step's name.
+    public let stepName: String
+    /// The attempt number, from 1.
+    public let attempt: Int
+
+    let scope: RunScope?
+    let stepSerial: Int
+
+    /// A context with no active run (for calling step code outside a run, as in tests);
+    /// running a child from it fails with ``ChildWorkflowExecutionError``.
+    public init(workflowName: String, runId: String, stepName: String, attempt: Int) {
+        self.init(workflowName: workflowName, runId: runId, stepName: stepName, attempt: attempt, scope: nil, stepSerial: 0)
+    }
+
+    init(workflowName: String, runId: String, stepName: String, attempt: Int, scope: RunScope?, stepSerial: Int) {
+        self.workflowName = workflowName
+        self.runId = runId
+        self.stepName = stepName
+        self.attempt = attempt
+        self.scope = scope
+        self.stepSerial = stepSerial
+    }
+
+    /// Runs another workflow to completion on its own state, as part of this step.
+    ///
+    /// The child's result is added to this step's ``StepResult/childWorkflows``.
+    /// It inherits this run's approval handler and hooks unless others are given.
+    /// If the child fails and `failParentOnFailure` is true, this throws a
+    /// ``ChildWorkflowExecutionError`` (so the step fails); otherwise the failed
+    /// result is returned for the step to inspect.
+    @discardableResult
+    public func runChild<Child: Workflow>(
+        _ workflow: Child,
+        state: Child.State,
+        approvalHandler: ApprovalHandler? = nil,
+        hooks: [WorkflowHook]? = nil,
+        failParentOnFailure: Bool = true
+    ) async throws -> WorkflowResult<Child.State> {
+        guard let scope, scope.isActive(stepSerial) else {
+            throw ChildWorkflowExecutionError(
+                "Cannot run child workflow '\(workflow.name)' from step '\(stepName)': the run context has no active run.")
+        }
+        let parent = scope.options
+        let emitter = parent.emitter
+        var options = RunOptions(
+            approvalHandler: approvalHandler ?? parent.approvalHandler,
+            hooks: hooks ?? parent.hooks,
+            pauseOnApproval: false)
+        options.eventStream = parent.eventStream
+        options.randomUnit = parent.randomUnit
+        let childRunId = RunID.make()
+        options.runId = childRunId
+
+        if let hookError = await emitter.emit(.childWorkflowStarted(ChildWorkflowStartedEvent(
+            workflowName: workflowName, runId: runId, stepName: stepName,
+            childWorkflowName: workflow.name, childRunId: childRunId)))
+        {
+            throw hookError
+        }
+        let result = await workflow.run(state, options: options)
+        let erased = result.erased()
+        scope.record(child: erased, serial: stepSerial)
+        if let hookError = await emitter.emit(.childWorkflowFinished(ChildWorkflowFinishedEvent(
+            workflowName: workflowName, runId: runId, stepName: stepName, result: erased)))
+        {
+            throw hookError
+        }
+        if result.status == .failed && failParentOnFailure {
+            throw ChildWorkflowExecutionError(
+                "Child workflow '\(result.workflowName)' failed while running parent step '\(stepName)'.",
+                cause: result.error)
+        }
+        return result
+    }
+}
+
+/// The part of a run that step contexts share: its options and the running
+/// step's child results. One per run; a serial number tells which step is live.
+final class RunScope: Sendable {
+    let options: RunOptions
+    private let live = Mutex<LiveStep>(LiveStep())
+
+    private struct LiveStep {
+        var serial = 0
+        var active = false
+        var children: [WorkflowResult<AnyState>] = []
+    }
+
+    init(options: RunOptions) {
+        self.options = options
+    }
+
+    /// Opens the next step; contexts made before now stop being active.
+    func beginStep() -> Int {
+        live.withLock { live in
+            live.serial += 1
+            live.active = true
+            live.children = []
+            return live.serial
+        }
+    }
+
+    /// Closes the running step and hands over its child results.
+    func endStep() -> [WorkflowResult<AnyState>] {
+        live.withLock { live in
+            live.active = false
+            defer { live.children = [] }
+            return live.children
+        }
+    }
+
+    func isActive(_ serial: Int) -> Bool {
+        live.withLock { $0.active && $0.serial == serial }
+    }
+
+    func record(child: WorkflowResult<AnyState>, serial: Int) {
+        live.withLock { live in
+            if live.active && live.serial == serial { live.children.append(child) }
+        }
+    }
+}

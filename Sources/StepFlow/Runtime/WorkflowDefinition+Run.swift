@@ -1,0 +1,100 @@
+import Foundation
+
+extension WorkflowDefinition {
+    /// Runs the workflow on `state` and returns its result (failures are returned, not thrown).
+    public func run(_ state: State, options: RunOptions = RunOptions()) async -> WorkflowResult<State> {
+        var engine = RunEngine(
+            definition: self, options: options, runId: options.runId ?? RunID.make(), startedAt: Date())
+        return await engine.run(state)
+    }
+
+    /// Resumes a paused result with a decision for its paused step.
+    ///
+    /// Only a `paused` result that carries a checkpoint can be resumed; anything
+    /// else gives a `failed` result whose error is an ``ApprovalResumeError``.
+    public func resume(
+        _ paused: WorkflowResult<State>,
+        decision: ApprovalDecision,
+        options: RunOptions = RunOptions(pauseOnApproval: true)
+    ) async -> WorkflowResult<State> {
+        guard paused.status == .paused, let checkpoint = paused.checkpoint else {
+            return resumeRefused(
+                ApprovalResumeError(
+                    "Only a paused workflow result with a checkpoint can be resumed; this one is '\(paused.status.rawValue)'."),
+                state: paused.state, runId: paused.runId, steps: paused.steps)
+        }
+        return await resume(from: checkpoint, decision: decision, options: options)
+    }
+
+    /// Resumes a paused run from its checkpoint: same run id, start time, earlier
+    /// results and route trace; the decision is applied without asking any handler.
+    public func resume(
+        from checkpoint: ApprovalPause<State>,
+        decision: ApprovalDecision,
+        options: RunOptions = RunOptions(pauseOnApproval: true)
+    ) async -> WorkflowResult<State> {
+        if let problem = resumeProblem(checkpoint) {
+            return resumeRefused(problem, state: checkpoint.state, runId: checkpoint.runId, steps: checkpoint.steps)
+        }
+        // Placeholders for unvisited steps and the paused step itself are rebuilt by the run.
+        let executed = checkpoint.steps.compactMap { result -> (index: Int, result: StepResult)? in
+            guard result.status != .skipped, result.status != .paused,
+                  let index = index(ofStep: result.stepName) else { return nil }
+            return (index, result)
+        }
+        var engine = RunEngine(
+            definition: self, options: options, runId: checkpoint.runId, startedAt: checkpoint.workflowStartedAt,
+            executed: executed, routeTrace: checkpoint.routeTrace)
+        return await engine.run(checkpoint.state, from: checkpoint.stepIndex, resumeDecision: decision)
+    }
+
+    /// Starts a run in its own task; the handle streams its events and can cancel it.
+    public func start(_ state: State, options: RunOptions = RunOptions()) -> WorkflowRun<State> {
+        WorkflowRun(workflowName: name, runId: options.runId ?? RunID.make(), options: options) { options in
+            await self.run(state, options: options)
+        }
+    }
+
+    /// Starts resuming a checkpoint in its own task, like ``start(_:options:)``.
+    public func startResume(
+        from checkpoint: ApprovalPause<State>,
+        decision: ApprovalDecision,
+        options: RunOptions = RunOptions(pauseOnApproval: true)
+    ) -> WorkflowRun<State> {
+        WorkflowRun(workflowName: name, runId: checkpoint.runId, options: options) { options in
+            await self.resume(from: checkpoint, decision: decision, options: options)
+        }
+    }
+
+    /// Why this checkpoint cannot be resumed by this definition, if it cannot.
+    public func resumeProblem(_ checkpoint: ApprovalPause<State>) -> ApprovalResumeError? {
+        if checkpoint.workflowName != name {
+            return ApprovalResumeError(
+                "The checkpoint belongs to workflow '\(checkpoint.workflowName)', not '\(name)'.")
+        }
+        if checkpoint.schemaVersion != ApprovalPause<State>.currentSchemaVersion {
+            return ApprovalResumeError(
+                "The checkpoint uses schema version \(checkpoint.schemaVersion); this build reads version \(ApprovalPause<State>.currentSchemaVersion).")
+        }
+        if checkpoint.definitionFingerprint != fingerprint {
+            return ApprovalResumeError(
+                "Workflow '\(name)' has changed since the checkpoint was made (fingerprint \(checkpoint.definitionFingerprint), now \(fingerprint)); resume it with the definition that paused it.")
+        }
+        guard steps.indices.contains(checkpoint.stepIndex), steps[checkpoint.stepIndex].name == checkpoint.stepName,
+              steps[checkpoint.stepIndex].approval != nil
+        else {
+            return ApprovalResumeError(
+                "The checkpoint's paused step '\(checkpoint.stepName)' is not an approval step of workflow '\(name)'.")
+        }
+        return nil
+    }
+
+    private func resumeRefused(_ error: ApprovalResumeError, state: State, runId: String, steps: [StepResult])
+        -> WorkflowResult<State>
+    {
+        let now = Date()
+        return WorkflowResult(
+            workflowName: name, runId: runId, state: state, status: .failed, steps: steps, error: error,
+            startedAt: now, finishedAt: now)
+    }
+}
