@@ -90,7 +90,8 @@ struct ResolvedRetry: Sendable {
         var seconds = delay.seconds * pow(backoff.multiplier, Double(attempt - 1))
         if let cap = backoff.maxDelay { seconds = min(seconds, cap.seconds) }
         seconds *= 1 - backoff.jitter * unit
-        return .seconds(max(0, seconds))
+        // Whole nanoseconds, so 100 ms × 3² is exactly 900 ms and not 900.000000001.
+        return .nanoseconds(Int64((max(0, seconds) * 1e9).rounded()))
     }
 }
 
