@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "StepFlow", targets: ["StepFlow"]),
         .library(name: "StepFlowTUI", targets: ["StepFlowTUI"]),
         .executable(name: "stepflow-tui", targets: ["stepflow-tui"]),
+        .library(name: "StepFlowExamples", targets: ["StepFlowExamples"]),
+        .executable(name: "stepflow-examples", targets: ["stepflow-examples"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,8 +29,20 @@ let package = Package(
             dependencies: [
                 "StepFlowTUI",
                 "StepFlow",
+                "StepFlowExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The seed's nine examples: a library (the catalog stepflow-tui lists) and a command.
+        .target(name: "StepFlowExamples", dependencies: ["StepFlow"], path: "Examples/StepFlowExamples"),
+        .executableTarget(
+            name: "stepflow-examples",
+            dependencies: [
+                "StepFlow",
+                "StepFlowExamples",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/stepflow-examples"
         ),
         .executableTarget(
             name: "stepflow-benchmarks",
@@ -36,6 +50,7 @@ let package = Package(
             path: "Benchmarks/EngineBenchmark"
         ),
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"]),
+        .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples"]),
     ],
     swiftLanguageModes: [.v6]
 )

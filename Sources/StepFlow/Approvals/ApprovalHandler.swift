@@ -6,16 +6,21 @@
 /// }
 /// ```
 public struct ApprovalHandler: Sendable {
-    let decide: @Sendable (ApprovalRequest) async throws -> ApprovalDecision
+    private let answer: @Sendable (ApprovalRequest) async throws -> ApprovalDecision
 
     /// A handler answering with a full decision.
     public init(_ decide: @escaping @Sendable (ApprovalRequest) async throws -> ApprovalDecision) {
-        self.decide = decide
+        self.answer = decide
     }
 
     /// A handler answering yes or no (a decision with no reason and empty metadata).
     public init(_ decide: @escaping @Sendable (ApprovalRequest) async throws -> Bool) {
-        self.decide = { request in ApprovalDecision(approved: try await decide(request)) }
+        self.answer = { request in ApprovalDecision(approved: try await decide(request)) }
+    }
+
+    /// Asks the handler for a decision (handlers can wrap other handlers).
+    public func decide(_ request: ApprovalRequest) async throws -> ApprovalDecision {
+        try await answer(request)
     }
 
     /// A handler giving the same answer to every request.

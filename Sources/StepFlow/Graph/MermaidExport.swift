@@ -38,33 +38,32 @@ enum MermaidText {
         case edgeLabel
     }
 
+    /// Escapes scalar by scalar: Mermaid reads code points, so a quote fused with a
+    /// combining mark into one `Character` is still a quote to Mermaid.
     static func escape(_ text: String, context: Context) -> String {
         var output = ""
         output.reserveCapacity(text.utf8.count)
-        for character in text {
-            output += escape(character, context: context)
+        var previous: Unicode.Scalar?
+        for scalar in text.unicodeScalars {
+            defer { previous = scalar }
+            if scalar == "\n" && previous == "\r" { continue }  // CRLF is one line break
+            output += escape(scalar, context: context)
         }
         return output
     }
 
-    private static func escape(_ character: Character, context: Context) -> String {
-        switch character {
+    private static func escape(_ scalar: Unicode.Scalar, context: Context) -> String {
+        switch scalar {
         case "\"": return "#quot;"
         case "&": return "#amp;"
         case "<": return "#lt;"
         case ">": return "#gt;"
-        case "#": return "#35;"
-        case "|": return "#124;"
-        case "\\": return "#92;"
-        case "`": return "#96;"
-        case "\n", "\r\n": return "\\n"
+        case "#", "|", "\\", "`": return "#\(scalar.value);"
+        case "\n", "\r": return "\\n"
         case "(", ")", "[", "]", "{", "}":
-            return context == .edgeLabel ? "#\(character.unicodeScalars.first!.value);" : String(character)
+            return context == .edgeLabel ? "#\(scalar.value);" : String(scalar)
         default:
-            if character.unicodeScalars.allSatisfy({ $0.properties.generalCategory == .control }) {
-                return character.unicodeScalars.map { "#\($0.value);" }.joined()
-            }
-            return String(character)
+            return scalar.properties.generalCategory == .control ? "#\(scalar.value);" : String(scalar)
         }
     }
 }

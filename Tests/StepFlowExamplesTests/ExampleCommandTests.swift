@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+
+/// Each example runs as its own process with one command, as the README says.
+@Suite("Example commands")
+struct ExampleCommandTests {
+    let examples = BuiltProduct(name: "stepflow-examples")
+
+    private func run(_ arguments: String...) throws -> BuiltProduct.Outcome {
+        let outcome = try examples.run(arguments)
+        #expect(outcome.exitCode == 0, "stderr: \(outcome.stderr)")
+        return outcome
+    }
+
+    @Test("refund-workflow prints the approved reply")
+    func refund() throws {
+        let out = try run("refund-workflow")
+        #expect(out.lines.first?.hasPrefix("Workflow refund-workflow succeeded in ") == true)
+        #expect(out.stdout.contains("generate_response  succeeded  attempts 1  output: Refund approved for ord_123."))
+        #expect(out.lines.contains("Response: Refund approved for ord_123."))
+    }
+
+    @Test("support-triage prints the computed queue")
+    func supportTriage() throws {
+        let out = try run("support-triage")
+        #expect(out.lines.contains("Queue: escalations (category technical, priority urgent)"))
+        #expect(out.stdout.contains("classify_ticket  succeeded  attempts 1  output: Classified as technical (attempt 1)."))
+    }
+
+    @Test("content-review prints two moderation attempts")
+    func contentReview() throws {
+        let out = try run("content-review")
+        #expect(out.stdout.contains("moderate_content  succeeded  attempts 2  output: clean"))
+        #expect(out.lines.contains("Decision: publish after 2 moderation attempt(s)"))
+    }
+
+    @Test("branching-refund prints routes, END paths and skipped steps")
+    func branchingRefund() throws {
+        let out = try run("branching-refund")
+        #expect(out.lines.contains("Route trace: evaluate_refund -[auto_approve]-> issue_refund"))
+        #expect(out.lines.contains("Route trace: evaluate_refund -[review]-> manual_review, manual_review -[reject]-> END"))
+        #expect(out.lines.contains("Route trace: evaluate_refund -[deny]-> END"))
+        #expect(out.stdout.contains("manual_review    skipped    (not reached because workflow ended)"))
+    }
+
+    @Test("approval-refund prints the request and both decisions")
+    func approvalRefund() throws {
+        let out = try run("approval-refund")
+        #expect(out.stdout.contains("Approval requested for step 'issue_refund': Approve this refund?"))
+        #expect(out.stdout.contains(#"metadata: {"auto_limit":100,"policy":"refunds need a human decision"}"#))
+        #expect(out.stdout.contains("approval: approved by policy-bot at "))
+        #expect(out.stdout.contains("approval: denied by policy-bot at "))
+        #expect(out.stdout.contains("Error: ApprovalRequiredError: Approval denied for step 'issue_refund'."))
+    }
+
+    @Test("persistent-approval pauses in one process and resumes in another", arguments: [true, false])
+    func persistentApproval(approve: Bool) throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("refund.checkpoint.json").path
+
+        let paused = try run("persistent-approval", "pause", "--checkpoint", file)
+        #expect(paused.lines.first?.hasPrefix("Workflow persistent-approval paused in ") == true)
+        #expect(paused.lines.contains("Checkpoint written to \(file)"))
+        #expect(FileManager.default.fileExists(atPath: file))
+
+        let resumed = try run(
+            "persistent-approval", "resume", file, approve ? "--approve" : "--deny", "--reason", "checked")
+        let runID = try #require(paused.lines.first?.split(separator: "(run ").last)
+        #expect(resumed.lines.contains { $0.contains("(run \(runID)") }, "the resumed run keeps its id")
+        if approve {
+            #expect(resumed.stdout.contains("Workflow persistent-approval succeeded"))
+            #expect(resumed.stdout.contains("output: Your refund for ord_790 is on its way."))
+        } else {
+            #expect(resumed.stdout.contains("Workflow persistent-approval failed"))
+            #expect(resumed.stdout.contains("Approval denied for step 'issue_refund'."))
+        }
+        #expect(resumed.stdout.contains(#"("checked")"#))
+    }
+
+    @Test("persistent-approval refuses a corrupt checkpoint with one line and a non-zero exit")
+    func persistentApprovalCorrupt() throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("bad.json")
+        try Data("{ not json".utf8).write(to: file)
+        let out = try examples.run(["persistent-approval", "resume", file.path, "--approve"])
+        #expect(out.exitCode != 0)
+        #expect(out.stderr.contains("corrupt or truncated"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == "{ not json", "the file is left as it was")
+    }
+
+    @Test("workflow-hooks prints hook lines before the result")
+    func workflowHooks() throws {
+        let out = try run("workflow-hooks")
+        #expect(out.lines.first?.hasPrefix("[hook] workflow started: workflow-hooks") == true)
+        #expect(out.lines.filter { $0.hasPrefix("[hook]") }.count == 8)
+        #expect(out.lines.contains("Tracking number: TRK-ORD_321"))
+    }
+
+    @Test("workflow-composition prints nested child results")
+    func workflowComposition() throws {
+        let out = try run("workflow-composition")
+        #expect(out.stdout.contains("child workflow fraud-check succeeded"))
+        #expect(out.stdout.contains("child workflow shipping-label succeeded"))
+        #expect(out.stdout.contains("child workflow fraud-check failed"))
+        #expect(out.stdout.contains("error: FraudSuspectedError: risk score 1.0 is above the 0.8 limit"))
+        #expect(out.lines.contains("Order status: on hold"))
+    }
+
+    @Test("graph-export prints the SPEC's Mermaid text")
+    func graphExport() throws {
+        let out = try run("graph-export")
+        #expect(out.stdout.hasSuffix("""
+            flowchart TD
+                step_0["evaluate_refund"]
+                step_1["approve_refund\\napproval"]
+                step_2["notify"]
+                end_0((END))
+                step_0 -->|approve| step_1
+                step_0 -->|deny| end_0
+                step_1 --> step_2
+
+            """))
+        #expect(out.lines.contains("  step_1  step  approve_refund  [approval]"))
+    }
+
+    @Test("stepflow-tui list prints the catalog, and --json its entries")
+    func catalogListing() throws {
+        let tui = BuiltProduct(name: "stepflow-tui")
+        let text = try tui.run(["list"])
+        #expect(text.exitCode == 0)
+        #expect(text.lines.count == 10)  // nine entries and the final newline
+        #expect(text.lines[0].hasPrefix("refund-workflow "))
+        #expect(text.lines[0].contains("3 steps  Linear refund"))
+
+        let json = try tui.run(["list", "--json"])
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 9)
+        #expect(entries[3]["name"] as? String == "branching-refund")
+        #expect(entries[3]["steps"] as? Int == 4)
+        #expect((entries[0]["default_state"] as? [String: Any])?["orderID"] as? String == "ord_123")
+    }
+}
