@@ -98,10 +98,10 @@ struct ApprovalRefundExample: AsyncParsableCommand {
         for (index, state) in cases.enumerated() {
             if index > 0 { print("") }
             print("== refund of \(state.amount) ==")
-            let handler = ApprovalHandler { request in
+            let handler = ApprovalHandler.answering { request in
                 print("Approval requested for step '\(request.stepName)': \(request.message ?? "")")
                 print("  metadata: \(JSONValue.object(request.metadata).jsonText)")
-                return try await ApprovalRefundWorkflow.policyApprover.decide(request)
+                return try await ApprovalRefundWorkflow.policyApprover.answer(request)
             }
             let result = await ApprovalRefundWorkflow().run(state, approvalHandler: handler)
             printLines(ResultReport.lines(for: result.erased()))

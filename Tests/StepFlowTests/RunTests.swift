@@ -448,6 +448,32 @@ struct RunTests {
         #expect(denied.status == .failed)
     }
 
+    @Test("a handler that postpones pauses the run with a checkpoint, even outside pause mode")
+    func approvalPostponed() async throws {
+        let paused = await Self.gated.run(Counter(), approvalHandler: .answering { _ in .postponed })
+        #expect(paused.status == .paused)
+        #expect(paused.steps.map(\.status) == [.succeeded, .paused])
+        let checkpoint = try #require(paused.checkpoint)
+        #expect(checkpoint.stepName == "refund")
+        let resumed = await Self.gated.resume(paused, decision: .approve(by: "ana"))
+        #expect(resumed.status == .succeeded)
+        #expect(resumed.state.trail == ["prepare", "refund", "notify"])
+    }
+
+    @Test("a child workflow cannot pause: a postponed approval inside it fails the child")
+    func childPostponementFails() async throws {
+        let parent = AdHoc(name: "Parent", stepList: [
+            Step("delegate") { _, context in
+                try await context.runChild(Self.gated, state: Counter(), failParentOnFailure: false).status.rawValue
+            },
+        ])
+        let result = await parent.run(Counter(), approvalHandler: .answering { _ in .postponed }, pauseOnApproval: true)
+        #expect(result.status == .succeeded)
+        #expect(result.steps[0].output == "failed")
+        let child = try #require(result.steps[0].childWorkflows.first)
+        #expect((child.error as? ApprovalRequiredError)?.message.contains("child workflow cannot pause") == true)
+    }
+
     @Test("an approved step still retries and routes as usual")
     func approvedStepRetriesAndRoutes() async {
         let calls = Calls()

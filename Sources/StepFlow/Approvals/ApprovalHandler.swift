@@ -1,4 +1,5 @@
-/// Decides approval requests: answers with an ``ApprovalDecision`` or a plain `Bool`.
+/// Decides approval requests: answers with an ``ApprovalDecision`` or a plain
+/// `Bool`, or postpones the decision (see ``answering(_:)``).
 ///
 /// ```swift
 /// let handler = ApprovalHandler { request in
@@ -6,25 +7,45 @@
 /// }
 /// ```
 public struct ApprovalHandler: Sendable {
-    private let answer: @Sendable (ApprovalRequest) async throws -> ApprovalDecision
+    private let respond: @Sendable (ApprovalRequest) async throws -> ApprovalAnswer
+
+    private init(respond: @escaping @Sendable (ApprovalRequest) async throws -> ApprovalAnswer) {
+        self.respond = respond
+    }
 
     /// A handler answering with a full decision.
     public init(_ decide: @escaping @Sendable (ApprovalRequest) async throws -> ApprovalDecision) {
-        self.answer = decide
+        self.respond = { request in .decided(try await decide(request)) }
     }
 
     /// A handler answering yes or no (a decision with no reason and empty metadata).
     public init(_ decide: @escaping @Sendable (ApprovalRequest) async throws -> Bool) {
-        self.answer = { request in ApprovalDecision(approved: try await decide(request)) }
+        self.respond = { request in .decided(ApprovalDecision(approved: try await decide(request))) }
     }
 
-    /// Asks the handler for a decision (handlers can wrap other handlers).
-    public func decide(_ request: ApprovalRequest) async throws -> ApprovalDecision {
-        try await answer(request)
+    /// A handler that may also postpone: the run then pauses at the step with a
+    /// checkpoint, as in pause mode (a child workflow, which cannot pause, fails instead).
+    public static func answering(
+        _ respond: @escaping @Sendable (ApprovalRequest) async throws -> ApprovalAnswer
+    ) -> ApprovalHandler {
+        ApprovalHandler(respond: respond)
     }
 
     /// A handler giving the same answer to every request.
     public static func always(_ approved: Bool) -> ApprovalHandler {
         ApprovalHandler { (_: ApprovalRequest) -> Bool in approved }
     }
+
+    /// Asks the handler (handlers can wrap other handlers).
+    public func answer(_ request: ApprovalRequest) async throws -> ApprovalAnswer {
+        try await respond(request)
+    }
+}
+
+/// A handler's answer: a decision now, or later.
+public enum ApprovalAnswer: Sendable {
+    /// The decision is made.
+    case decided(ApprovalDecision)
+    /// Nobody decides now: pause the run and keep its checkpoint.
+    case postponed
 }

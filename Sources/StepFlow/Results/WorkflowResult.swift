@@ -93,7 +93,12 @@ extension WorkflowExecutionError {
     static func describing<State>(_ result: WorkflowResult<State>) -> WorkflowExecutionError {
         let underlying = result.error ?? RecordedError(typeName: "UnknownError", message: "unknown error")
         let typeName = errorTypeName(underlying)
-        if let failed = result.steps.last(where: { $0.status == .failed }) {
+        // Blame a step only when its own error failed the run: a refused resume or a
+        // failing workflowFinished hook happened outside every step.
+        let recorded = RecordedError(underlying)
+        if let failed = result.steps.last(where: {
+            $0.status == .failed && $0.error.map { RecordedError($0) } == recorded
+        }) {
             return WorkflowExecutionError(
                 "Workflow '\(result.workflowName)' failed at step '\(failed.stepName)' after \(failed.attempts) attempt(s) due to \(typeName).",
                 cause: underlying)

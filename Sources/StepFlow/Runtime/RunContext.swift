@@ -54,6 +54,7 @@ public struct RunContext: Sendable {
             approvalHandler: approvalHandler ?? parent.approvalHandler,
             hooks: hooks ?? parent.hooks,
             pauseOnApproval: false)
+        options.canPause = false
         options.eventStream = parent.eventStream
         options.randomUnit = parent.randomUnit
         let childRunId = RunID.make()

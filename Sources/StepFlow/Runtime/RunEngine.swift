@@ -134,12 +134,22 @@ struct RunEngine<State: Codable & Sendable> {
                 return .refused(nil, hookError)
             }
             if let handler = options.approvalHandler {
+                let answer: ApprovalAnswer
                 do {
-                    decision = try await handler.decide(request).stamped(at: Date())
+                    answer = try await handler.answer(request)
                 } catch {
                     return .refused(nil, error)
                 }
-            } else if options.pauseOnApproval {
+                switch answer {
+                case .decided(let given):
+                    decision = given.stamped(at: Date())
+                case .postponed where options.canPause:
+                    return .pause(request)
+                case .postponed:
+                    return .refused(nil, ApprovalRequiredError(
+                        "Approval for step '\(step.name)' was postponed, but a child workflow cannot pause."))
+                }
+            } else if options.pauseOnApproval && options.canPause {
                 return .pause(request)
             } else {
                 return .refused(nil, ApprovalRequiredError(

@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     var eventStream: AsyncStream<WorkflowEvent>.Continuation?
     /// A run id chosen before the run starts (for handles and child events).
     var runId: String?
+    /// Whether the run may pause; child workflows cannot, having no checkpoint of their own.
+    var canPause = true
     /// A random number in 0..<1 for backoff jitter; replaceable in tests.
     var randomUnit: @Sendable () -> Double = { Double.random(in: 0..<1) }
 
