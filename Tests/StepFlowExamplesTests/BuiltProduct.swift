@@ -23,10 +23,14 @@ struct BuiltProduct {
     let name: String
 
     /// Runs the product with `arguments` in `workingDirectory`, stdin closed, and waits.
-    func run(_ arguments: [String], workingDirectory: URL? = nil, stdin: String? = nil) throws -> Outcome {
+    func run(
+        _ arguments: [String], workingDirectory: URL? = nil, stdin: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Outcome {
         let process = Process()
         process.executableURL = Self.directory.appendingPathComponent(name)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

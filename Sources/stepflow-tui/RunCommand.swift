@@ -1,0 +1,129 @@
+import ArgumentParser
+import Foundation
+import StepFlow
+import StepFlowExamples
+import StepFlowTUI
+
+/// How approval prompts are answered, from the command line.
+enum DecisionFlag: String, EnumerableFlag {
+    case approve, deny, pause
+
+    static func help(for value: DecisionFlag) -> ArgumentHelp? {
+        switch value {
+        case .approve: "Approve every approval prompt."
+        case .deny: "Deny every approval prompt."
+        case .pause: "Pause at the first approval prompt and save its checkpoint."
+        }
+    }
+
+    var decisions: HeadlessRunner.Decisions {
+        switch self {
+        case .approve: .approveAll
+        case .deny: .denyAll
+        case .pause: .pause
+        }
+    }
+}
+
+/// `stepflow-tui run NAME`: run a catalog workflow.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow of the catalog.",
+        discussion: """
+            Prints one line per event (time, workflow, run, event, step, status, attempt, route, error).
+            Without --approve/--deny/--pause, approval prompts are asked on standard input (y/n and a
+            reason); when standard input has no answer the run pauses and saves its checkpoint.
+            The full-screen console is not in this build yet, so runs on a terminal use these plain lines too.
+            Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
+            """)
+
+    @Argument(help: "The workflow's name (see 'stepflow-tui list').")
+    var name: String
+
+    @Option(help: ArgumentHelp("The initial state as JSON, or @FILE to read it from a file.", valueName: "JSON|@FILE"))
+    var state: String?
+
+    @Flag(help: "Plain lines even on a terminal.")
+    var plain = false
+
+    @Flag(help: "Print the final result as JSON on stdout; progress lines go to stderr.")
+    var json = false
+
+    @Flag(exclusivity: .exclusive)
+    var decision: DecisionFlag?
+
+    @Option(help: "The reason recorded with --approve or --deny.")
+    var reason: String?
+
+    @Option(help: ArgumentHelp("Where a pause writes its checkpoint.", valueName: "FILE"))
+    var checkpoint: String?
+
+    func run() async throws {
+        let catalog = ExampleCatalog.catalog
+        guard let entry = catalog.entry(named: name) else {
+            throw UsageError(
+                "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
+        }
+        let initial: AnyState
+        do {
+            initial = try StateInput.decode(StateInput.jsonData(state, default: entry.defaultState), for: entry)
+        } catch {
+            throw UsageError(error.message)
+        }
+        let settings = HeadlessRunner.Settings(
+            decisions: decision?.decisions ?? .prompt, reason: reason,
+            checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
+        let code = await HeadlessRunner(catalog: catalog).run(entry, state: initial, settings: settings)
+        throw ExitCode(code)
+    }
+}
+
+/// `stepflow-tui resume FILE`: resume a paused run from its checkpoint file.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Resume a paused run from its checkpoint file with a decision.",
+        discussion: """
+            The checkpoint is checked first: its workflow must be in the catalog with an unchanged
+            definition, and it must not have been resumed before. On any problem nothing changes.
+            A resume marks the file as used. Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
+            """)
+
+    @Argument(help: ArgumentHelp("The checkpoint file.", valueName: "FILE"))
+    var file: String
+
+    @Flag(help: "Approve the paused step.")
+    var approve = false
+
+    @Flag(help: "Deny the paused step.")
+    var deny = false
+
+    @Option(help: "The reason recorded with the decision.")
+    var reason: String?
+
+    @Flag(help: "Plain lines even on a terminal.")
+    var plain = false
+
+    @Flag(help: "Print the final result as JSON on stdout; progress lines go to stderr.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Where a later pause writes its checkpoint.", valueName: "FILE"))
+    var checkpoint: String?
+
+    func validate() throws {
+        guard approve != deny else { throw ValidationError("give exactly one of --approve or --deny.") }
+    }
+
+    func run() async throws {
+        let settings = HeadlessRunner.Settings(
+            decisions: .pause, reason: reason, checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
+        do {
+            let code = try await HeadlessRunner(catalog: ExampleCatalog.catalog)
+                .resume(checkpointAt: URL(fileURLWithPath: file), approved: approve, settings: settings)
+            throw ExitCode(code)
+        } catch let error as RunnerError {
+            throw UsageError(error.message)
+        }
+    }
+}
