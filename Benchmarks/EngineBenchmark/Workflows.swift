@@ -1,0 +1,52 @@
+import StepFlow
+
+/// The shared state of every benchmark workflow: tiny, so encoding it costs little.
+struct BenchState: Codable, Sendable, Equatable {
+    var label = "bench"
+    var counter = 0
+}
+
+/// A linear workflow of `count` no-op steps.
+///
+/// The step names are made once, so rebuilding `steps` (which `workflow.run`
+/// does on every call) measures step construction, not string formatting.
+struct LinearWorkflow: Workflow {
+    let names: [String]
+
+    init(count: Int) {
+        names = (0..<count).map { "step_\($0)" }
+    }
+
+    var name: String { "Linear\(names.count)" }
+
+    var steps: [Step<BenchState>] {
+        for stepName in names {
+            Step(stepName) { _ in }
+        }
+    }
+}
+
+/// The error the flaky step throws on its first two attempts.
+struct FlakyError: Error {}
+
+/// One step that fails twice with ``FlakyError`` and succeeds on its third attempt.
+struct FlakyWorkflow: Workflow {
+    var name: String { "Flaky" }
+
+    var steps: [Step<BenchState>] {
+        Step("flaky", retry: RetryPolicy(retries: 2, retryOn: [FlakyError.self], delay: .zero)) { _, context in
+            if context.attempt < 3 { throw FlakyError() }
+        }
+    }
+}
+
+/// Three steps; the middle one needs approval, so with `pauseOnApproval` the run pauses there.
+struct ApprovalWorkflow: Workflow {
+    var name: String { "Approval" }
+
+    var steps: [Step<BenchState>] {
+        Step("prepare") { _ in }
+        Step("approve_me", approval: .required(message: "Proceed?")) { _ in }
+        Step("finish") { _ in }
+    }
+}
