@@ -22,7 +22,13 @@ let package = Package(
             providers: [.apt(["libncurses-dev"])]
         ),
         // The SDK: no terminal code, no ncurses.
-        .target(name: "StepFlow"),
+        .target(
+            name: "StepFlow",
+            swiftSettings: [
+                // Async engine functions run on their caller's executor: no hop per step.
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+            ]
+        ),
         .target(name: "StepFlowTUI", dependencies: ["StepFlow", "CNcurses"]),
         .executableTarget(
             name: "stepflow-tui",

@@ -83,24 +83,36 @@ extension ApprovalPause: Codable where State: Codable {
     /// Reads a checkpoint written by ``jsonData()``; anything else fails with a
     /// one-sentence ``ApprovalResumeError``.
     public init(jsonData data: Data) throws(ApprovalResumeError) {
+        // One parse on the happy path; the version probe only runs to explain a failure.
+        let decoded: Self
+        do {
+            decoded = try StepFlowJSON.decoder.decode(Self.self, from: data)
+        } catch {
+            throw Self.explain(error, in: data)
+        }
+        guard decoded.schemaVersion == Self.currentSchemaVersion else {
+            throw Self.unsupportedVersion(decoded.schemaVersion)
+        }
+        self = decoded
+    }
+
+    private static func explain(_ error: any Error, in data: Data) -> ApprovalResumeError {
         let version: Int?
         do {
             version = try StepFlowJSON.decoder.decode(SchemaProbe.self, from: data).schemaVersion
         } catch {
-            throw ApprovalResumeError("The checkpoint is not valid JSON (corrupt or truncated file).", cause: error)
+            return ApprovalResumeError("The checkpoint is not valid JSON (corrupt or truncated file).", cause: error)
         }
         guard let version else {
-            throw ApprovalResumeError("The checkpoint has no schema_version; it was not written by StepFlow.")
+            return ApprovalResumeError("The checkpoint has no schema_version; it was not written by StepFlow.")
         }
-        guard version == Self.currentSchemaVersion else {
-            throw ApprovalResumeError(
-                "The checkpoint uses schema version \(version); this build reads version \(Self.currentSchemaVersion).")
-        }
-        do {
-            self = try StepFlowJSON.decoder.decode(Self.self, from: data)
-        } catch {
-            throw ApprovalResumeError("The checkpoint could not be read: \(describeDecodingError(error))", cause: error)
-        }
+        guard version == currentSchemaVersion else { return unsupportedVersion(version) }
+        return ApprovalResumeError("The checkpoint could not be read: \(describeDecodingError(error))", cause: error)
+    }
+
+    private static func unsupportedVersion(_ version: Int) -> ApprovalResumeError {
+        ApprovalResumeError(
+            "The checkpoint uses schema version \(version); this build reads version \(currentSchemaVersion).")
     }
 
     private struct SchemaProbe: Decodable {

@@ -78,6 +78,9 @@ struct ResolvedRetry: Sendable {
         timeout = policy.timeout
     }
 
+    /// Whether a random draw is needed for the delay.
+    var hasJitter: Bool { (backoff?.jitter ?? 0) > 0 }
+
     /// Whether a failed attempt number `attempt` (1-based) is tried again.
     func shouldRetry(after attempt: Int, error: any Error) -> Bool {
         guard attempt <= retries, !(error is CancellationError) else { return false }

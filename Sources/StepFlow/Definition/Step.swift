@@ -131,6 +131,8 @@ public enum StepsBuilder<State: Sendable> {
     public static func buildExpression(_ step: Step<State>) -> [Step<State>] { [step] }
     /// An array of steps, spliced in order.
     public static func buildExpression(_ steps: [Step<State>]) -> [Step<State>] { steps }
+    /// A block of one statement.
+    public static func buildBlock(_ part: [Step<State>]) -> [Step<State>] { part }
     /// Steps in declaration order.
     public static func buildBlock(_ parts: [Step<State>]...) -> [Step<State>] { parts.flatMap { $0 } }
     /// Steps inside an `if` without `else`.
@@ -140,5 +142,10 @@ public enum StepsBuilder<State: Sendable> {
     /// The second branch of an `if`/`else`.
     public static func buildEither(second part: [Step<State>]) -> [Step<State>] { part }
     /// Steps made by a `for` loop.
-    public static func buildArray(_ parts: [[Step<State>]]) -> [Step<State>] { parts.flatMap { $0 } }
+    public static func buildArray(_ parts: [[Step<State>]]) -> [Step<State>] {
+        var steps: [Step<State>] = []
+        steps.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { steps.append(contentsOf: part) }
+        return steps
+    }
 }

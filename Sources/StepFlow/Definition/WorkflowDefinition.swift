@@ -24,7 +24,8 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
     {
         try DefinitionValidator.validate(name: name, defaults: defaults, steps: steps)
         var indexByName: [String: Int] = [:]
-        for (index, step) in steps.enumerated() { indexByName[step.name] = index }
+        indexByName.reserveCapacity(steps.count)
+        for index in steps.indices { indexByName[steps[index].name] = index }
         self.name = name
         self.steps = steps
         self.indexByName = indexByName
@@ -65,7 +66,9 @@ enum DefinitionValidator {
         }
         try validate(defaults, owner: "Workflow '\(name)'")
         var seen: [String: Int] = [:]
-        for (index, step) in steps.enumerated() {
+        seen.reserveCapacity(steps.count)
+        for index in steps.indices {
+            let step = steps[index]
             if step.name.isEmpty {
                 throw WorkflowDefinitionError("Step \(index + 1) of workflow '\(name)' has an empty name.")
             }
@@ -81,9 +84,9 @@ enum DefinitionValidator {
                 throw WorkflowDefinitionError("Step '\(step.name)' has an empty approval message; omit it or write one.")
             }
         }
-        for (index, step) in steps.enumerated() {
-            guard let routes = step.routes else { continue }
-            try validate(routes: routes, of: step.name, at: index, indexByName: seen)
+        for index in steps.indices {
+            guard let routes = steps[index].routes else { continue }
+            try validate(routes: routes, of: steps[index].name, at: index, indexByName: seen)
         }
     }
 
@@ -142,23 +145,43 @@ enum DefinitionValidator {
 /// FNV-1a over a canonical text: the same in every process (unlike `Hasher`).
 enum DefinitionFingerprint {
     static func compute<State>(name: String, steps: [Step<State>]) -> String {
-        var canonical = "workflow:\(name.count):\(name)\n"
+        var hash = FNV1a()
+        hash.field("workflow", name)
         for step in steps {
-            canonical += "step:\(step.name.count):\(step.name)|approval:\(step.approval != nil)"
-            for route in step.routes ?? [] {
+            hash.field("step", step.name)
+            hash.field("approval", step.approval != nil ? "1" : "0")
+            guard let routes = step.routes else {
+                hash.field("linear", "")
+                continue
+            }
+            for route in routes {
+                hash.field("route", route.key)
                 switch route.target {
-                case .end: canonical += "|route:\(route.key.count):\(route.key)->END"
-                case .step(let target): canonical += "|route:\(route.key.count):\(route.key)->\(target.count):\(target)"
+                case .end: hash.field("end", "")
+                case .step(let target): hash.field("to", target)
                 }
             }
-            canonical += step.routes == nil ? "|linear\n" : "\n"
         }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in canonical.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// 64-bit FNV-1a over length-prefixed fields, so no two definitions share an input.
+    private struct FNV1a {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+        mutating func field(_ tag: String, _ text: String) {
+            add(tag.utf8)
+            add(String(text.utf8.count).utf8)
+            add(CollectionOfOne(UInt8(ascii: ":")))
+            add(text.utf8)
+        }
+
+        private mutating func add<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+            for byte in bytes {
+                value ^= UInt64(byte)
+                value = value &* 0x100_0000_01b3
+            }
+        }
     }
 }

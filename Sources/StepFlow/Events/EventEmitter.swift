@@ -2,15 +2,19 @@
 struct EventEmitter: Sendable {
     let hooks: [WorkflowHook]
     let stream: AsyncStream<WorkflowEvent>.Continuation?
-
     /// Whether anyone listens; when nobody does, events are not even built.
-    var isActive: Bool { stream != nil || !hooks.isEmpty }
+    /// Stored, because the run loop asks twice per step.
+    let isActive: Bool
+
+    init(hooks: [WorkflowHook], stream: AsyncStream<WorkflowEvent>.Continuation?) {
+        self.hooks = hooks
+        self.stream = stream
+        self.isActive = stream != nil || !hooks.isEmpty
+    }
 
     /// Emits an event; the first hook that throws stops delivery and its error is
     /// returned wrapped, for the run loop to apply the SPEC §6 rule.
-    func emit(_ event: @autoclosure () -> WorkflowEvent) async -> HookExecutionError? {
-        guard isActive else { return nil }
-        let event = event()
+    func emit(_ event: WorkflowEvent) async -> HookExecutionError? {
         stream?.yield(event)
         for hook in hooks {
             do {

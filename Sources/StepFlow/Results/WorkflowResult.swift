@@ -149,9 +149,20 @@ extension WorkflowResult: Codable where State: Codable {
     }
 }
 
-/// Run ids: unique, non-empty, lowercase hex.
+/// Run ids: unique, non-empty, 32 lowercase hex digits (128 random bits).
 enum RunID {
     static func make() -> String {
-        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(32)
+        for _ in 0..<2 {
+            var word = generator.next() as UInt64
+            for _ in 0..<16 {
+                bytes.append(digits[Int(word & 0xF)])
+                word >>= 4
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -60,7 +60,7 @@ public struct RunContext: Sendable {
         let childRunId = RunID.make()
         options.runId = childRunId
 
-        if let hookError = await emitter.emit(.childWorkflowStarted(ChildWorkflowStartedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.childWorkflowStarted(ChildWorkflowStartedEvent(
             workflowName: workflowName, runId: runId, stepName: stepName,
             childWorkflowName: workflow.name, childRunId: childRunId)))
         {
@@ -69,7 +69,7 @@ public struct RunContext: Sendable {
         let result = await workflow.run(state, options: options)
         let erased = result.erased()
         scope.record(child: erased, serial: stepSerial)
-        if let hookError = await emitter.emit(.childWorkflowFinished(ChildWorkflowFinishedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.childWorkflowFinished(ChildWorkflowFinishedEvent(
             workflowName: workflowName, runId: runId, stepName: stepName, result: erased)))
         {
             throw hookError
@@ -85,15 +85,15 @@ public struct RunContext: Sendable {
 
 /// The part of a run that step contexts share: its options and the running
 /// step's child results. One per run; a serial number tells which step is live.
+///
+/// The live serial is an atomic, so a step without children costs two atomic
+/// stores and no lock; the lock guards child results only.
 final class RunScope: Sendable {
     let options: RunOptions
-    private let live = Mutex<LiveStep>(LiveStep())
-
-    private struct LiveStep {
-        var serial = 0
-        var active = false
-        var children: [WorkflowResult<AnyState>] = []
-    }
+    private let liveSerial = Atomic<Int>(0)
+    private let hasChildren = Atomic<Bool>(false)
+    private let children = Mutex<[WorkflowResult<AnyState>]>([])
+    private let lastSerial = Atomic<Int>(0)
 
     init(options: RunOptions) {
         self.options = options
@@ -101,30 +101,31 @@ final class RunScope: Sendable {
 
     /// Opens the next step; contexts made before now stop being active.
     func beginStep() -> Int {
-        live.withLock { live in
-            live.serial += 1
-            live.active = true
-            live.children = []
-            return live.serial
-        }
+        let serial = lastSerial.add(1, ordering: .relaxed).newValue
+        liveSerial.store(serial, ordering: .sequentiallyConsistent)
+        return serial
     }
 
     /// Closes the running step and hands over its child results.
     func endStep() -> [WorkflowResult<AnyState>] {
-        live.withLock { live in
-            live.active = false
-            defer { live.children = [] }
-            return live.children
+        liveSerial.store(0, ordering: .sequentiallyConsistent)
+        guard hasChildren.load(ordering: .sequentiallyConsistent) else { return [] }
+        return children.withLock { children in
+            hasChildren.store(false, ordering: .sequentiallyConsistent)
+            defer { children = [] }
+            return children
         }
     }
 
     func isActive(_ serial: Int) -> Bool {
-        live.withLock { $0.active && $0.serial == serial }
+        serial != 0 && liveSerial.load(ordering: .sequentiallyConsistent) == serial
     }
 
     func record(child: WorkflowResult<AnyState>, serial: Int) {
-        live.withLock { live in
-            if live.active && live.serial == serial { live.children.append(child) }
+        children.withLock { children in
+            guard isActive(serial) else { return }
+            children.append(child)
+            hasChildren.store(true, ordering: .sequentiallyConsistent)
         }
     }
 }

@@ -12,8 +12,10 @@ struct RunEngine<State: Codable & Sendable> {
     let runId: String
     let startedAt: Date
 
-    /// Results of the steps that ran, in run order, with their step indexes.
-    private var executed: [(index: Int, result: StepResult)] = []
+    /// Results of the steps that ran, in run order, and their step indexes (two
+    /// concrete arrays: a tuple element type costs a metadata lookup per append).
+    private var executedResults: [StepResult] = []
+    private var executedIndices: [Int] = []
     private var routeTrace: [RouteDecision] = []
 
     init(definition: WorkflowDefinition<State>, options: RunOptions, runId: String, startedAt: Date,
@@ -25,9 +27,11 @@ struct RunEngine<State: Codable & Sendable> {
         self.scope = RunScope(options: options)
         self.runId = runId
         self.startedAt = startedAt
-        self.executed = executed
+        self.executedResults = executed.map(\.result)
+        self.executedIndices = executed.map(\.index)
         self.routeTrace = routeTrace
-        self.executed.reserveCapacity(definition.steps.count)
+        self.executedResults.reserveCapacity(definition.steps.count)
+        self.executedIndices.reserveCapacity(definition.steps.count)
     }
 
     /// How a step's pipeline ends, and where the run goes next.
@@ -43,7 +47,7 @@ struct RunEngine<State: Codable & Sendable> {
         async -> WorkflowResult<State>
     {
         var state = initialState
-        if let hookError = await emitter.emit(.workflowStarted(WorkflowStartedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.workflowStarted(WorkflowStartedEvent(
             workflowName: definition.name, runId: runId, state: AnyState(state), startedAt: startedAt)))
         {
             return await finish(state: state, status: .failed, error: hookError, fillSkipped: false)
@@ -78,7 +82,7 @@ struct RunEngine<State: Codable & Sendable> {
             stepName: step.name, status: .running, startedAt: Date(), requiresApproval: step.approval != nil)
         let serial = scope.beginStep()
 
-        if let hookError = await emitter.emit(.stepStarted(StepStartedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.stepStarted(StepStartedEvent(
             workflowName: definition.name, runId: runId, stepName: step.name, stepIndex: index,
             state: AnyState(state), startedAt: result.startedAt!)))
         {
@@ -130,7 +134,7 @@ struct RunEngine<State: Codable & Sendable> {
             let request = ApprovalRequest(
                 workflowName: definition.name, stepName: step.name, runId: runId, state: AnyState(state),
                 message: gate.message, metadata: gate.metadata)
-            if let hookError = await emitter.emit(.approvalRequested(request)) {
+            if emitter.isActive, let hookError = await emitter.emit(.approvalRequested(request)) {
                 return .refused(nil, hookError)
             }
             if let handler = options.approvalHandler {
@@ -156,7 +160,7 @@ struct RunEngine<State: Codable & Sendable> {
                     "Step '\(step.name)' requires approval but no approval handler was provided."))
             }
         }
-        if let hookError = await emitter.emit(.approvalDecided(ApprovalDecidedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.approvalDecided(ApprovalDecidedEvent(
             workflowName: definition.name, runId: runId, stepName: step.name, decision: decision)))
         {
             return .refused(decision, hookError)
@@ -190,8 +194,8 @@ struct RunEngine<State: Codable & Sendable> {
                 return (attempt, output, nil)
             } catch {
                 guard retry.shouldRetry(after: attempt, error: error) else { return (attempt, nil, error) }
-                let delay = retry.delay(after: attempt, unit: options.randomUnit())
-                if let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
+                let delay = retry.delay(after: attempt, unit: retry.hasJitter ? options.randomUnit() : 0)
+                if emitter.isActive, let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
                     workflowName: definition.name, runId: runId, stepName: step.name,
                     failedAttempt: attempt, delay: delay, error: error)))
                 {
@@ -238,13 +242,19 @@ struct RunEngine<State: Codable & Sendable> {
         result.finishedAt = Date()
         result.durationMs = wholeMilliseconds(from: result.startedAt, to: result.finishedAt)
         result.childWorkflows = scope.endStep()
-        if let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
             workflowName: definition.name, runId: runId, stepName: result.stepName, stepIndex: index,
             state: AnyState(state), result: result)))
         {
             result.fail(hookError)
         }
-        executed.append((index, result))
+        executedResults.append(result)
+        executedIndices.append(index)
+        return outcome(of: result, at: index, pausedOn: request)
+    }
+
+    /// Where the run goes after a recorded step.
+    private func outcome(of result: StepResult, at index: Int, pausedOn request: ApprovalRequest?) -> StepOutcome {
         switch result.status {
         case .failed:
             return .failed(result.error ?? StepExecutionError("Step '\(result.stepName)' failed."))
@@ -272,14 +282,14 @@ struct RunEngine<State: Codable & Sendable> {
     /// The step list SPEC §2 asks for: the steps that ran, or for routed
     /// workflows every declared step, the others skipped with the reason.
     private func reportedSteps(for status: WorkflowStatus) -> [StepResult] {
-        guard definition.hasRoutes else { return executed.map(\.result) }
+        guard definition.hasRoutes else { return executedResults }
         let reason = switch status {
         case .failed: "not reached because workflow failed"
         case .paused: "not reached because workflow paused"
         default: "not reached because workflow ended"
         }
         var byIndex = [StepResult?](repeating: nil, count: definition.steps.count)
-        for entry in executed { byIndex[entry.index] = entry.result }
+        for (position, index) in executedIndices.enumerated() { byIndex[index] = executedResults[position] }
         return definition.steps.indices.map { index in
             byIndex[index] ?? .skipped(
                 definition.steps[index].name, requiresApproval: definition.steps[index].approval != nil,
@@ -293,9 +303,9 @@ struct RunEngine<State: Codable & Sendable> {
     ) async -> WorkflowResult<State> {
         var result = WorkflowResult(
             workflowName: definition.name, runId: runId, state: state, status: status,
-            steps: fillSkipped ? reportedSteps(for: status) : executed.map(\.result), error: error,
+            steps: fillSkipped ? reportedSteps(for: status) : executedResults, error: error,
             startedAt: startedAt, finishedAt: Date(), routeTrace: routeTrace, checkpoint: checkpoint)
-        if let hookError = await emitter.emit(.workflowFinished(WorkflowFinishedEvent(
+        if emitter.isActive, let hookError = await emitter.emit(.workflowFinished(WorkflowFinishedEvent(
             workflowName: definition.name, runId: runId, state: AnyState(state), result: result.erased())))
         {
             result.status = .failed
