@@ -19,4 +19,14 @@ static inline int stepflow_lines(void) { return LINES; }
 static inline int stepflow_cols(void) { return COLS; }
 static inline const char *stepflow_curses_version(void) { return curses_version(); }
 
+static inline attr_t stepflow_attr_bold(void) { return A_BOLD; }
+static inline attr_t stepflow_attr_reverse(void) { return A_REVERSE; }
+static inline attr_t stepflow_attr_dim(void) { return A_DIM; }
+static inline attr_t stepflow_color_pair(int pair) { return COLOR_PAIR(pair); }
+static inline int stepflow_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int stepflow_set_attributes(attr_t attributes) { return attrset((int)attributes); }
+
+// Opens ncurses on the process's own stdout/stdin; NULL instead of exit() on failure.
+static inline SCREEN *stepflow_newterm(void) { return newterm(NULL, stdout, stdin); }
+
 #endif

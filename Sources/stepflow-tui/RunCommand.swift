@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
             Prints one line per event (time, workflow, run, event, step, status, attempt, route, error).
             Without --approve/--deny/--pause, approval prompts are asked on standard input (y/n and a
             reason); when standard input has no answer the run pauses and saves its checkpoint.
-            The full-screen console is not in this build yet, so runs on a terminal use these plain lines too.
+            On a terminal (stdin and stdout), without --plain, --json or a decision flag, the run opens in the console.
             Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
             """)
 
@@ -70,6 +70,10 @@ struct RunCommand: AsyncParsableCommand {
             initial = try StateInput.decode(StateInput.jsonData(state, default: entry.defaultState), for: entry)
         } catch {
             throw UsageError(error.message)
+        }
+        if !plain, !json, decision == nil, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+            let text = String(decoding: try StateInput.jsonData(state, default: entry.defaultState), as: UTF8.self)
+            throw ExitCode(try await openConsole(startWith: (name, text)))
         }
         let settings = HeadlessRunner.Settings(
             decisions: decision?.decisions ?? .prompt, reason: reason,

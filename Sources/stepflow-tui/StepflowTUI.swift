@@ -18,8 +18,7 @@ struct StepflowTUI: AsyncParsableCommand {
     )
 
     func run() async throws {
-        // The console (issue #6) is not built yet.
-        throw UsageError("the console is not available in this build yet; try 'stepflow-tui list'")
+        throw ExitCode(try await openConsole(startWith: nil))
     }
 
     /// Parses and runs the command, turning every usage or input error into one
@@ -45,6 +44,15 @@ struct StepflowTUI: AsyncParsableCommand {
             }
             self.exit(withError: error)
         }
+    }
+}
+
+/// Opens the console on the example catalog; a console problem is a usage error.
+func openConsole(startWith start: (name: String, stateJSON: String)?) async throws -> Int32 {
+    do {
+        return try await ConsoleApp(catalog: ExampleCatalog.catalog).run(startWith: start)
+    } catch {
+        throw UsageError(error.message)
     }
 }
 

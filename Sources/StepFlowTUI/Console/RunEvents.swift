@@ -1,0 +1,88 @@
+import Foundation
+import StepFlow
+
+/// How one engine event changes a run's view.
+enum RunEvents {
+    static func apply(_ event: WorkflowEvent, to run: inout RunView, now: Date) {
+        run.log.append(EventLine.format(event, at: now))
+        // A child's own events update its row under the parent step.
+        if event.runId != run.runId {
+            applyChild(event, to: &run)
+            return
+        }
+        switch event {
+        case .workflowStarted(let e):
+            run.state = e.state.json
+            run.status = .running
+        case .stepStarted(let e):
+            update(&run, step: e.stepName) { row in
+                row.status = .running
+                row.lastError = nil
+            }
+            run.state = e.state.json
+        case .stepFinished(let e):
+            let result = e.result
+            update(&run, step: e.stepName) { row in
+                row.status = result.status
+                row.attempts = result.attempts
+                row.durationMs = result.durationMs
+                row.route = result.routeKey.map { "\($0) → \(result.nextStep ?? "END")" }
+                row.lastError = result.error.map { "\(errorTypeName($0)): \(errorMessage($0))" }
+                row.retryAt = nil
+                if let decision = result.approvalDecision { row.decision = describe(decision) }
+            }
+            run.state = e.state.json
+        case .workflowFinished(let e):
+            run.status = e.result.status
+            run.state = e.state.json
+            run.waiting = nil
+            // Steps a routed run never reached.
+            for step in e.result.steps where step.status == .skipped {
+                update(&run, step: step.stepName) { $0.status = .skipped }
+            }
+        case .retryScheduled(let e):
+            update(&run, step: e.stepName) { row in
+                row.attempts = e.failedAttempt
+                row.lastError = "\(errorTypeName(e.error)): \(errorMessage(e.error))"
+                row.retryAt = now.addingTimeInterval(Double(e.delay.components.seconds) + Double(e.delay.components.attoseconds) * 1e-18)
+            }
+        case .approvalRequested(let request):
+            update(&run, step: request.stepName) { $0.status = .paused }
+        case .approvalDecided(let e):
+            update(&run, step: e.stepName) { row in
+                row.decision = describe(e.decision)
+                row.status = .running
+            }
+        case .childWorkflowStarted(let e):
+            update(&run, step: e.stepName) { row in
+                row.children.append(ChildRow(runId: e.childRunId, name: e.childWorkflowName, status: .running))
+            }
+        case .childWorkflowFinished(let e):
+            update(&run, step: e.stepName) { row in
+                if let index = row.children.firstIndex(where: { $0.runId == e.result.runId }) {
+                    row.children[index].status = e.result.status
+                }
+            }
+        }
+    }
+
+    private static func applyChild(_ event: WorkflowEvent, to run: inout RunView) {
+        guard case .stepFinished(let e) = event else { return }
+        for stepIndex in run.steps.indices {
+            if let child = run.steps[stepIndex].children.firstIndex(where: { $0.runId == e.runId }) {
+                run.steps[stepIndex].children[child].steps.append("\(e.stepName) \(e.result.status.rawValue)")
+            }
+        }
+    }
+
+    private static func update(_ run: inout RunView, step name: String, _ change: (inout StepRow) -> Void) {
+        if let index = run.steps.firstIndex(where: { $0.name == name }) { change(&run.steps[index]) }
+    }
+
+    static func describe(_ decision: ApprovalDecision) -> String {
+        var text = decision.approved ? "approved" : "denied"
+        if let who = decision.decidedBy { text += " by \(who)" }
+        if let reason = decision.reason { text += ": \(reason)" }
+        return text
+    }
+}
