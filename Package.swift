@@ -55,7 +55,13 @@ let package = Package(
             dependencies: ["StepFlow"],
             path: "Benchmarks/EngineBenchmark"
         ),
-        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"]),
+        .executableTarget(
+            name: "stepflow-graph-benchmarks",
+            dependencies: ["StepFlow"],
+            path: "Benchmarks/GraphBenchmark"
+        ),
+        // Golden drawings are read through #filePath, not bundled.
+        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], exclude: ["Golden"]),
         .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples"]),
     ],
     swiftLanguageModes: [.v6]

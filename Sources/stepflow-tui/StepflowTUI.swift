@@ -14,7 +14,7 @@ struct StepflowTUI: AsyncParsableCommand {
         abstract: "Run StepFlow workflows in a terminal console or from any shell.",
         discussion: "Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.",
         version: "stepflow-tui \(StepFlowVersion.current) (StepFlow SDK \(StepFlowVersion.current), \(TerminalLibrary.version))",
-        subcommands: [RunCommand.self, ResumeCommand.self, ListCommand.self]
+        subcommands: [RunCommand.self, ResumeCommand.self, ListCommand.self, GraphCommand.self]
     )
 
     func run() async throws {

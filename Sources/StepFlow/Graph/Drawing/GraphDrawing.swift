@@ -1,0 +1,144 @@
+/// A workflow graph drawn in text for a terminal: boxes in layers top to bottom,
+/// edges with arrowheads, route edges labelled with their route keys.
+///
+/// ```swift
+/// let graph = definition.graph()
+/// for line in GraphDrawing.render(graph, options: .init(width: 100)) {
+///     print(line)
+/// }
+/// ```
+///
+/// Each step is a box; a step that needs an approval shows a marker after its
+/// name; END is a round box alone on the last layer. Edges leave a box through
+/// its bottom border and enter the next through its top border (`▼`); a route
+/// edge's key is written beside it just under the box it leaves. An edge that
+/// skips layers runs down a lane of its own; edges never pass through a box and
+/// labels never overlap. The same graph and options always give the same text.
+///
+/// With ``Options/statuses``, every step's box shows its status as a glyph (see
+/// ``GraphGlyphs``), and ``Options/highlighted`` draws one box with a double
+/// border, so a console can redraw the graph as a run progresses; the layout
+/// does not move when statuses change.
+///
+/// When a width is given and the full drawing is wider, it degrades in steps:
+/// names and route keys are clipped (marked `…`) to shorter and shorter lengths,
+/// and if that is not enough, the graph is drawn as a compact list of boxes,
+/// each followed by its routes. Without a width, the full drawing is returned,
+/// to be scrolled.
+public struct GraphDrawing: Sendable, Hashable {
+    /// How to draw a graph.
+    public struct Options: Sendable, Hashable {
+        /// The columns available, or `nil` for the full drawing (to scroll it).
+        ///
+        /// Widths below ``GraphDrawing/minimumWidth`` are treated as that minimum.
+        public var width: Int?
+        /// Unicode box drawing or plain ASCII.
+        public var glyphs: GraphGlyphs
+        /// Each step's status by node id, or `nil` to draw no statuses.
+        ///
+        /// When set, every step's box has a status glyph; a step missing from the
+        /// dictionary is shown as pending.
+        public var statuses: [String: StepStatus]?
+        /// The node id of the step to draw with a double (ASCII: `#`) border.
+        public var highlighted: String?
+
+        /// Creates options; the defaults draw the full graph in Unicode with no statuses.
+        public init(
+            width: Int? = nil, glyphs: GraphGlyphs = .unicode,
+            statuses: [String: StepStatus]? = nil, highlighted: String? = nil
+        ) {
+            self.width = width
+            self.glyphs = glyphs
+            self.statuses = statuses
+            self.highlighted = highlighted
+        }
+    }
+
+    /// How a drawing was fitted into its width.
+    public enum Style: String, Sendable, Hashable {
+        /// Layers, every name in full.
+        case layered
+        /// Layers, with some names or route keys clipped.
+        case clipped
+        /// A compact list of boxes and routes, top to bottom.
+        case compact
+    }
+
+    /// Where a node's box is in the drawing, in rows and display columns from the top left.
+    public struct Frame: Sendable, Hashable {
+        /// The box's top row.
+        public let row: Int
+        /// The box's leftmost column.
+        public let column: Int
+        /// The box's width in columns.
+        public let width: Int
+        /// The box's height in rows.
+        public let height: Int
+
+        /// Creates a frame.
+        public init(row: Int, column: Int, width: Int, height: Int) {
+            self.row = row
+            self.column = column
+            self.width = width
+            self.height = height
+        }
+    }
+
+    /// The narrowest width a drawing is fitted into.
+    public static let minimumWidth = 16
+
+    /// The drawing, one string per row, trailing blanks removed.
+    public let lines: [String]
+    /// The drawing's width in display columns: no line is wider.
+    public let width: Int
+    /// How the drawing was fitted into the width.
+    public let style: Style
+    /// Each node's box by node id, so a viewer can scroll a step into view.
+    public let frames: [String: Frame]
+
+    /// Clipping levels tried in turn when the drawing is too wide:
+    /// the longest step name and the longest route key, in columns.
+    private static let clipLevels: [(Int?, Int?)] = [
+        (nil, nil), (32, 16), (24, 12), (20, 10), (16, 8), (16, 6), (12, 6), (8, 6),
+    ]
+
+    /// Draws `graph` with `options`.
+    public init(_ graph: WorkflowGraph, options: Options = Options()) {
+        let input = DrawingInput(graph: graph, options: options)
+        let limit = options.width.map { max($0, Self.minimumWidth) }
+        let layered = LayeredGraph(input)
+        let ordering = LayerOrdering(layered)
+        for (level, caps) in Self.clipLevels.enumerated() {
+            var metrics = BoxMetrics(
+                input: input, graph: layered, ordering: ordering, maxLabelWidth: caps.0, maxRouteWidth: caps.1)
+            // A level that clips nothing draws what the previous level drew.
+            if level > 0 && !metrics.clipped { continue }
+            // Skip the work when even packing each layer tight cannot fit.
+            if let limit, HorizontalPlacement.packedWidth(graph: layered, ordering: ordering, metrics: metrics) > limit {
+                continue
+            }
+            let placement = HorizontalPlacement(graph: layered, ordering: ordering, metrics: &metrics)
+            let routing = EdgeRouting(graph: layered, ordering: ordering, metrics: metrics, x: placement.x)
+            if let limit, routing.width > limit { continue }
+            let painter = LayeredPainter(routing: routing, layerCount: layered.layerCount)
+            let painted = painter.paint(input: input, graph: layered, metrics: metrics, x: placement.x, routing: routing)
+            self.init(lines: painted.lines, width: routing.width, style: level == 0 ? .layered : .clipped, frames: painted.frames)
+            return
+        }
+        let compact = CompactDrawing(input: input, width: limit ?? Self.minimumWidth)
+        let width = compact.lines.reduce(0) { max($0, DisplayWidth.width(of: $1)) }
+        self.init(lines: compact.lines, width: width, style: .compact, frames: compact.frames)
+    }
+
+    private init(lines: [String], width: Int, style: Style, frames: [String: Frame]) {
+        self.lines = lines
+        self.width = width
+        self.style = style
+        self.frames = frames
+    }
+
+    /// The lines of `graph` drawn with `options`.
+    public static func render(_ graph: WorkflowGraph, options: Options = Options()) -> [String] {
+        GraphDrawing(graph, options: options).lines
+    }
+}
