@@ -63,6 +63,8 @@ let package = Package(
         // Golden drawings are read through #filePath, not bundled.
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], exclude: ["Golden"]),
         .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples"]),
+        .testTarget(
+            name: "StepFlowTUITests", dependencies: ["StepFlow", "StepFlowTUI", "StepFlowExamples"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

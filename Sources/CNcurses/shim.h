@@ -12,6 +12,7 @@
 
 #include <locale.h>
 #include <curses.h>
+#include <term.h>
 
 // Swift 6 cannot use the C globals and macros below directly; these accessors can.
 static inline WINDOW *stepflow_stdscr(void) { return stdscr; }
@@ -28,5 +29,11 @@ static inline int stepflow_set_attributes(attr_t attributes) { return attrset((i
 
 // Opens ncurses on the process's own stdout/stdin; NULL instead of exit() on failure.
 static inline SCREEN *stepflow_newterm(void) { return newterm(NULL, stdout, stdin); }
+
+// Whether the terminal can move the cursor (a full-screen console needs it).
+static inline int stepflow_has_cursor_addressing(void) {
+    char *capability = tigetstr("cup");
+    return capability != NULL && capability != (char *)-1;
+}
 
 #endif

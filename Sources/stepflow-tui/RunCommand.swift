@@ -34,7 +34,8 @@ struct RunCommand: AsyncParsableCommand {
             Prints one line per event (time, workflow, run, event, step, status, attempt, route, error).
             Without --approve/--deny/--pause, approval prompts are asked on standard input (y/n and a
             reason); when standard input has no answer the run pauses and saves its checkpoint.
-            On a terminal (stdin and stdout), without --plain, --json or a decision flag, the run opens in the console.
+            On a terminal (stdin and stdout, TERM not dumb), without --plain, --json or a decision flag,
+            the run opens in the console.
             Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
             """)
 
@@ -71,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw UsageError(error.message)
         }
-        if !plain, !json, decision == nil, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+        if !plain, !json, decision == nil, ConsoleApp.canOpen() {
             let text = String(decoding: try StateInput.jsonData(state, default: entry.defaultState), as: UTF8.self)
             throw ExitCode(try await openConsole(startWith: (name, text)))
         }

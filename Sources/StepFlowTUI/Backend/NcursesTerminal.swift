@@ -17,6 +17,11 @@ final class NcursesTerminal {
         }
         screen = opened
         set_term(opened)
+        guard stepflow_has_cursor_addressing() != 0 else {
+            endwin()
+            delscreen(opened)
+            throw ConsoleError(Self.cannotDraw(environment))
+        }
         cbreak()
         noecho()
         nonl()
@@ -32,6 +37,17 @@ final class NcursesTerminal {
             let palette: [(CellColor, Int16)] = [(.red, 1), (.green, 2), (.yellow, 3), (.cyan, 6), (.blue, 4)]
             for (color, code) in palette { init_pair(Int16(color.rawValue), code, -1) }
         }
+    }
+
+    /// The sentence for a terminal that cannot draw a full screen.
+    static func cannotDraw(_ environment: [String: String]) -> String {
+        "this terminal (TERM=\(environment["TERM"] ?? "unset")) cannot draw the console; use 'stepflow-tui run NAME' for plain lines."
+    }
+
+    /// Whether the environment names a terminal that cannot draw a full screen.
+    static func isDumb(_ environment: [String: String]) -> Bool {
+        let term = environment["TERM"] ?? ""
+        return term.isEmpty || term == "dumb"
     }
 
     /// The terminal's size in cells.

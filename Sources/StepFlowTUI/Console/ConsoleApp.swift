@@ -37,9 +37,9 @@ public final class ConsoleApp: Sendable {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw ConsoleError("the console needs a terminal on stdin and stdout; use 'stepflow-tui run NAME --plain'.")
         }
+        guard !NcursesTerminal.isDumb(environment) else { throw ConsoleError(NcursesTerminal.cannotDraw(environment)) }
         let terminal = try NcursesTerminal(environment: environment)
         let signals = installSignalSources()
-        var interrupted = false
         defer {
             signals.forEach { $0.cancel() }
             terminal.close()
@@ -70,7 +70,6 @@ public final class ConsoleApp: Sendable {
                 return messages
             }
             for message in messages {
-                if case .interrupted = message { interrupted = true }
                 perform(ConsoleUpdate.update(&model, message), &model, &nextRunKey)
                 dirty = true
             }
@@ -87,9 +86,10 @@ public final class ConsoleApp: Sendable {
         terminal.close()
         let paused = saved.withLock { $0 }
         for path in paused { print("stepflow-tui: paused run saved; resume with: stepflow-tui resume \(path) --approve (or --deny)") }
-        if interrupted {
-            FileHandle.standardError.write(Data("stepflow-tui: interrupted; the terminal was restored.\n".utf8))
-            return 130
+        if let signal = model.interruptedBy {
+            let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+            FileHandle.standardError.write(Data("stepflow-tui: interrupted by \(name); the terminal was restored.\n".utf8))
+            return 128 + signal
         }
         return 0
     }
@@ -190,10 +190,16 @@ public final class ConsoleApp: Sendable {
         [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in post(.interrupted) }
+            source.setEventHandler { [self] in post(.interrupted(signal: number)) }
             source.resume()
             return source
         }
+    }
+
+    /// Whether this process can open the console: a terminal on stdin and stdout
+    /// that can draw a full screen.
+    public static func canOpen(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !NcursesTerminal.isDumb(environment)
     }
 
     static func localeIsUTF8(_ environment: [String: String]) -> Bool {

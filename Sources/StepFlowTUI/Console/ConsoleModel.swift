@@ -39,6 +39,8 @@ public struct ConsoleModel: Sendable {
     public var approver: String
     /// Set when the user confirmed quitting.
     public var quitting = false
+    /// The signal that ended the console, if one did.
+    public var interruptedBy: Int32?
 
     /// The smallest terminal the console draws in.
     public static let minimumWidth = 60

@@ -20,7 +20,7 @@ public enum ConsoleMessage: Sendable {
     /// Something outside the console went wrong (shown in the footer).
     case notice(String)
     /// SIGINT, SIGTERM or SIGHUP arrived.
-    case interrupted
+    case interrupted(signal: Int32)
 }
 
 /// What the update function asks the outside world to do.
@@ -84,8 +84,9 @@ public enum ConsoleUpdate {
         case .notice(let text):
             model.notice = text
             return []
-        case .interrupted:
+        case .interrupted(let signal):
             model.quitting = true
+            model.interruptedBy = signal
             return [.quit]
         }
     }
@@ -309,13 +310,12 @@ public enum ConsoleUpdate {
 
     private static func editorKey(_ key: Key, in model: inout ConsoleModel) -> [ConsoleCommand] {
         guard var editor = model.editor else { return [] }
-        defer { model.editor = editor }
-        switch key {
-        case .escape:
-            model.editor = nil
-            editor = StateEditor(catalogIndex: -1, text: "")
+        if key == .escape {
             model.editor = nil
             return []
+        }
+        defer { model.editor = editor }
+        switch key {
         case .control("r"):
             do {
                 _ = try JSONSerialization.jsonObject(with: Data(editor.text.utf8))

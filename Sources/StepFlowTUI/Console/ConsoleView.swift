@@ -34,15 +34,18 @@ public enum ConsoleView {
         var title = "StepFlow"
         if case .run(let key) = model.screen, let run = model.run(key) {
             let elapsed = Int(((run.finishedAt ?? model.now).timeIntervalSince(run.startedAt)).rounded(.down))
-            title += " │ \(run.workflowName) │ run \(run.runId.prefix(8)) │ \(theme.glyph(run.status)) \(run.status.rawValue) │ \(elapsed)s"
+            let bar = theme.separator
+            title += "\(bar)\(run.workflowName)\(bar)run \(run.runId.prefix(8))\(bar)\(theme.glyph(run.status)) \(run.status.rawValue)\(bar)\(elapsed)s"
         } else {
-            title += " │ \(model.catalog.count) workflows │ \(model.runs.count) runs"
+            title += "\(theme.separator)\(model.catalog.count) workflows\(theme.separator)\(model.runs.count) runs"
         }
-        grid.put(title, row: 0, column: 1, style: theme.bar)
         let waiting = model.waitingCount
+        // The badge is visible from every view; the title yields room to it.
+        let badge = waiting > 0 ? " \(theme.flag) \(waiting) waiting for approval " : ""
+        let badgeWidth = DisplayWidth.width(of: badge)
+        grid.put(title, row: 0, column: 1, style: theme.bar, limit: max(1, grid.width - badgeWidth - 2))
         if waiting > 0 {
-            let badge = " ⚑ \(waiting) waiting for approval "
-            grid.put(badge, row: 0, column: max(0, grid.width - DisplayWidth.width(of: badge)), style: theme.badge)
+            grid.put(badge, row: 0, column: max(0, grid.width - badgeWidth), style: theme.badge)
         }
     }
 
@@ -71,7 +74,7 @@ public enum ConsoleView {
             if selected { grid.fill(row: row, column: 1, width: grid.width - 2, height: 1, style: style) }
             let steps = String(item.stepCount).leftPadded(to: 2) + (item.stepCount == 1 ? " step " : " steps")
             let line = DisplayWidth.pad(item.name, toWidth: nameWidth) + "  " + steps + "  " + item.summary
-            grid.put((selected ? "▸ " : "  ") + line, row: row, column: 1, style: style, limit: grid.width - 2)
+            grid.put((selected ? theme.pointer : "  ") + line, row: row, column: 1, style: style, limit: grid.width - 2)
         }
         let runsTop = top + catalogHeight
         let runsHeight = bottom - runsTop
@@ -91,9 +94,9 @@ public enum ConsoleView {
             let row = runsTop + 1 + offset
             if selected { grid.fill(row: row, column: 1, width: grid.width - 2, height: 1, style: style) }
             var line = "\(theme.glyph(run.status)) \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.workflowName)  run \(run.runId.prefix(8))"
-            if run.waiting != nil { line += "  ⚑ waiting for approval" }
+            if run.waiting != nil { line += "  \(theme.flag) waiting for approval" }
             if let path = run.checkpointPath { line += "  checkpoint: \(path)" }
-            grid.put((selected ? "▸ " : "  ") + line, row: row, column: 1, style: style, limit: grid.width - 2)
+            grid.put((selected ? theme.pointer : "  ") + line, row: row, column: 1, style: style, limit: grid.width - 2)
         }
     }
 
@@ -119,8 +122,8 @@ public enum ConsoleView {
         var lines: [(String, CellStyle, Bool)] = []
         for (index, step) in run.steps.enumerated() {
             var text = "\(theme.glyph(step.status, spinner: model.now)) \(step.name)"
-            if step.gated { text += " \(model.unicode ? "⚑" : "?")" }
-            if step.attempts > 0 { text += "  ×\(step.attempts)" }
+            if step.gated { text += " \(theme.flag)" }
+            if step.attempts > 0 { text += "  \(theme.times)\(step.attempts)" }
             if let ms = step.durationMs, step.status != .running { text += "  \(ms)ms" }
             if let retryAt = step.retryAt, step.status == .running {
                 text += "  retry in \(max(0, Int(retryAt.timeIntervalSince(model.now).rounded(.up))))s"
@@ -131,11 +134,11 @@ public enum ConsoleView {
             if let error = step.lastError { lines.append(("    error: \(error)", theme.status(.failed), false)) }
             if step.expanded {
                 for child in step.children {
-                    lines.append(("    ↳ \(theme.glyph(child.status)) \(child.name) \(child.status.rawValue)", .plain, false))
+                    lines.append(("    \(theme.child) \(theme.glyph(child.status)) \(child.name) \(child.status.rawValue)", .plain, false))
                     for childStep in child.steps { lines.append(("        \(childStep)", CellStyle(dim: true), false)) }
                 }
             } else if !step.children.isEmpty {
-                lines.append(("    ↳ \(step.children.count) child workflow(s), Enter to show", CellStyle(dim: true), false))
+                lines.append(("    \(theme.child) \(step.children.count) child workflow(s), Enter to show", CellStyle(dim: true), false))
             }
         }
         draw(lines, offset: 0, row: row + 1, column: column + 1, width: width - 2, height: height - 2, into: &grid)
@@ -213,7 +216,7 @@ public enum ConsoleView {
             ("Metadata: \(PromptApprover.summary(.object(request.metadata)))", .plain),
             ("State:    \(PromptApprover.summary(request.state.json))", .plain),
             ("", .plain),
-            ("Reason:   \(prompt.reason)\(prompt.editingReason ? "▏" : "")", prompt.editingReason ? CellStyle(reverse: true) : .plain),
+            ("Reason:   \(prompt.reason)\(prompt.editingReason ? "_" : "")", prompt.editingReason ? CellStyle(reverse: true) : .plain),
             ("", .plain),
         ]
         lines.append(prompt.editingReason
@@ -242,7 +245,7 @@ public enum ConsoleView {
                 }
             }
         }
-        let hint = editor.error.map { "✗ \($0)" } ?? "Ctrl-R run   Esc cancel   (JSON, checked before the run starts)"
+        let hint = editor.error.map { "\(theme.glyph(.failed)) \($0)" } ?? "Ctrl-R run   Esc cancel   (JSON, checked before the run starts)"
         grid.put(hint, row: box.row + box.height - 2, column: box.column + 2,
                  style: editor.error == nil ? CellStyle(dim: true) : theme.status(.failed), limit: box.width - 4)
     }
@@ -284,6 +287,11 @@ struct Theme {
     }
 
     var bar: CellStyle { CellStyle(reverse: true) }
+    var separator: String { unicode ? " │ " : " | " }
+    var pointer: String { unicode ? "▸ " : "> " }
+    var flag: String { unicode ? "⚑" : "!" }
+    var times: String { unicode ? "×" : "x" }
+    var child: String { unicode ? "↳" : "->" }
     var badge: CellStyle { CellStyle(bold: true, reverse: true, color: colors ? .yellow : nil) }
     var focused: CellStyle { CellStyle(bold: true, color: colors ? .blue : nil) }
 
@@ -328,11 +336,11 @@ enum KeyHelp {
         }
         switch model.screen {
         case .home:
-            return [.init(key: "j/k ↑/↓", action: "move"), .init(key: "g/G", action: "first / last"), .init(key: "Tab", action: "workflows / runs"),
+            return [.init(key: "j/k, arrows", action: "move"), .init(key: "g/G", action: "first / last"), .init(key: "Tab", action: "workflows / runs"),
                     .init(key: "Enter", action: "edit state and run / open run"), .init(key: "m", action: "Mermaid of the workflow"),
                     .init(key: "?", action: "this help"), .init(key: "q", action: "quit")]
         case .run:
-            return [.init(key: "Tab", action: "next pane (steps, graph, state, log)"), .init(key: "j/k ↑/↓", action: "move / scroll"),
+            return [.init(key: "Tab", action: "next pane (steps, graph, state, log)"), .init(key: "j/k, arrows", action: "move / scroll"),
                     .init(key: "PgUp/PgDn", action: "scroll faster"), .init(key: "Enter", action: "fold child workflows"),
                     .init(key: "a", action: "answer the waiting approval"), .init(key: "[ ]", action: "previous / next run"),
                     .init(key: "n", action: "start another run"), .init(key: "m", action: "Mermaid"), .init(key: "Esc", action: "home"),

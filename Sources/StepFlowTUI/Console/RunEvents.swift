@@ -26,7 +26,7 @@ enum RunEvents {
                 row.status = result.status
                 row.attempts = result.attempts
                 row.durationMs = result.durationMs
-                row.route = result.routeKey.map { "\($0) → \(result.nextStep ?? "END")" }
+                row.route = result.routeKey.map { "\($0) -> \(result.nextStep ?? "END")" }
                 row.lastError = result.error.map { "\(errorTypeName($0)): \(errorMessage($0))" }
                 row.retryAt = nil
                 if let decision = result.approvalDecision { row.decision = describe(decision) }

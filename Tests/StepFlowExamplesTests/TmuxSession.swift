@@ -1,0 +1,127 @@
+import Foundation
+
+/// Drives a real terminal: a tmux session on a private server, running a shell
+/// in which the test types commands and reads the screen.
+final class TmuxSession {
+    static let socket = "stepflow-tests-\(ProcessInfo.processInfo.processIdentifier)"
+    let name: String
+    private var commands = 0
+
+    /// Starts a shell in a `width`×`height` pane with `environment` set.
+    init(width: Int, height: Int, environment: [String: String] = [:]) throws {
+        name = "s\(UUID().uuidString.prefix(8))"
+        // The test runner's own NO_COLOR would reach the shell through the tmux
+        // server; a session has it only when the test sets it.
+        let unset = environment["NO_COLOR"] == nil ? ["-u", "NO_COLOR"] : []
+        let exports = environment.map { "\($0.key)=\($0.value)" }
+        try Self.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                       "env"] + unset + exports + ["PS1=$ ", "bash", "--norc", "--noprofile"])
+    }
+
+    deinit {
+        _ = try? Self.tmux(["kill-session", "-t", name])
+    }
+
+    /// Types keys (tmux key names such as `Enter`, `C-c`, `Escape`, or plain words).
+    func send(_ keys: String...) throws {
+        try Self.tmux(["send-keys", "-t", name] + keys)
+    }
+
+    /// Types text literally.
+    func type(_ text: String) throws {
+        try Self.tmux(["send-keys", "-t", name, "-l", text])
+    }
+
+    /// Runs a shell command in the pane; returns the marker it prints with its
+    /// exit code when it ends (`DONE<n> EXIT=<code>`), unique per command.
+    @discardableResult
+    func run(_ command: String) throws -> String {
+        commands += 1
+        let marker = "DONE\(commands)"
+        // Built by the shell from two halves, so the typed line never matches the marker.
+        try type("\(command); echo \"DO\"\"NE\(commands) EXIT=$?\"")
+        try send("Enter")
+        return marker
+    }
+
+    /// Waits for a command started with ``run(_:)`` to end; returns its exit code and the screen.
+    func exitCode(of marker: String, timeout: TimeInterval = 30) throws -> (code: Int32, screen: String) {
+        let screen = try waitFor("\(marker) EXIT=", timeout: timeout)
+        let tail = screen.components(separatedBy: "\(marker) EXIT=").last ?? ""
+        let code = Int32(tail.prefix { $0.isNumber }) ?? -1
+        return (code, screen)
+    }
+
+    /// The screen's text (with `escapes`, the colour and attribute sequences too).
+    func screen(escapes: Bool = false) throws -> String {
+        // -J joins lines the terminal wrapped, so long messages can be matched whole.
+        try Self.tmux(["capture-pane", "-p", "-J", "-t", name] + (escapes ? ["-e"] : []))
+    }
+
+    /// Waits until the screen contains `text`; returns the screen. Polls the
+    /// screen rather than sleeping a guessed time.
+    @discardableResult
+    func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = ""
+        while Date() < deadline {
+            last = try screen()
+            if last.contains(text) { return last }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw TmuxError("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
+    }
+
+    /// Resizes the window.
+    func resize(width: Int, height: Int) throws {
+        try Self.tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// The process ids of the programs the pane's shell is running.
+    func foregroundChildren() throws -> [Int32] {
+        let shell = try Self.tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = try Self.run("/usr/bin/pgrep", ["-P", shell])
+        return output.split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    @discardableResult
+    static func tmux(_ arguments: [String]) throws -> String {
+        try run("/usr/bin/env", ["tmux", "-L", socket] + arguments)
+    }
+
+    /// Runs a command and returns its standard output.
+    ///
+    /// posix_spawn and waitpid rather than Foundation's Process: the tmux server
+    /// that `new-session` forks inherits the descriptors Process watches for the
+    /// child's exit, so Process would wait forever. Output goes through a file
+    /// for the same reason.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: output) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TmuxError("cannot start \(executable): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    }
+
+    /// Whether tmux is installed.
+    static var isAvailable: Bool {
+        (try? run("/usr/bin/env", ["tmux", "-V"]))?.hasPrefix("tmux") ?? false
+    }
+}
+
+struct TmuxError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,104 @@
+import Foundation
+@testable import StepFlow
+import Testing
+
+@testable import StepFlowTUI
+
+/// Compares a rendered grid with `Golden/NAME.txt`; `STEPFLOW_RECORD_GOLDEN=1` rewrites it.
+func expectGolden(_ grid: CellGrid, _ name: String, filePath: String = #filePath) throws {
+    let url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
+        .appendingPathComponent("Golden").appendingPathComponent("\(name).txt")
+    let text = grid.lines.joined(separator: "\n") + "\n"
+    if ProcessInfo.processInfo.environment["STEPFLOW_RECORD_GOLDEN"] == "1" {
+        try Data(text.utf8).write(to: url)
+        return
+    }
+    let expected = try #require(
+        try? String(contentsOf: url, encoding: .utf8),
+        "missing golden \(name).txt; record it with STEPFLOW_RECORD_GOLDEN=1")
+    #expect(text == expected, "\(name) differs from its golden file")
+}
+
+@Suite("Console view")
+struct ConsoleViewTests {
+    static let sizes = [(80, 24), (120, 40), (ConsoleModel.minimumWidth, ConsoleModel.minimumHeight)]
+
+    @Test("home at each size", arguments: sizes)
+    func home(width: Int, height: Int) throws {
+        let grid = ConsoleView.render(exampleModel(width: width, height: height))
+        try expectGolden(grid, "home-\(width)x\(height)")
+        #expect(grid.lines[0].contains("StepFlow"))
+        #expect(grid.lines.contains { $0.contains("refund-workflow") })
+        #expect(grid.lines.last?.contains("? help") == true)
+    }
+
+    @Test("run view with the approval prompt at each size", arguments: sizes)
+    func prompt(width: Int, height: Int) throws {
+        var (model, _) = modelWaitingForApproval()
+        send(&model, .resize(width: width, height: height))
+        let grid = ConsoleView.render(model)
+        try expectGolden(grid, "prompt-\(width)x\(height)")
+        let text = grid.lines.joined(separator: "\n")
+        #expect(text.contains("Approval needed"))
+        #expect(text.contains("issue_refund"))
+        #expect(text.contains("1 waiting for approval"))
+    }
+
+    @Test("run view after the decision, with the approver shown", arguments: sizes)
+    func decided(width: Int, height: Int) throws {
+        var (model, request) = modelWaitingForApproval()
+        send(&model, .resize(width: width, height: height), .key(.character("a")))
+        send(&model, .event(runKey: 1, .approvalDecided(ApprovalDecidedEvent(
+            workflowName: request.workflowName, runId: request.runId, stepName: "issue_refund",
+            decision: .approve(reason: "receipt ok", by: "ana")))))
+        let grid = ConsoleView.render(model)
+        try expectGolden(grid, "decided-\(width)x\(height)")
+        #expect(grid.lines.joined().contains("approved by ana"))
+    }
+
+    @Test("help and the state editor", arguments: [(80, 24)])
+    func overlays(width: Int, height: Int) throws {
+        var model = exampleModel(width: width, height: height)
+        send(&model, .key(.character("?")))
+        try expectGolden(ConsoleView.render(model), "help-\(width)x\(height)")
+        send(&model, .key(.escape), .key(.enter))
+        try expectGolden(ConsoleView.render(model), "editor-\(width)x\(height)")
+    }
+
+    @Test("below the minimum size the screen says so, and recovers when enlarged")
+    func tooSmall() {
+        var model = exampleModel(width: 40, height: 10)
+        let small = ConsoleView.render(model).lines.joined()
+        #expect(small.contains("terminal too small (need 60×16)"))
+        send(&model, .resize(width: 80, height: 24))
+        #expect(!ConsoleView.render(model).lines.joined().contains("too small"))
+    }
+
+    @Test("escape sequences in workflow text are drawn visibly, and wide characters take two cells")
+    func hostileAndWideText() throws {
+        var (model, _) = modelWaitingForApproval()
+        let hostile = ApprovalRequest(
+            workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd",
+            state: AnyState(JSONValue.object(["note": "\u{1B}[2J\u{1B}]0;pwned\u{07}注文"])),
+            message: "払い戻し\u{1B}[31m?", metadata: [:])
+        send(&model, .approvalNeeded(runKey: 1, hostile))
+        let grid = ConsoleView.render(model)
+        try expectGolden(grid, "hostile-80x24")
+        let cells = grid.cells.map(\.text).joined()
+        #expect(!cells.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
+        #expect(cells.contains("\\e[31m"))
+        // A wide character is one cell of text and an empty continuation cell.
+        let row = try #require(grid.lines.firstIndex { $0.contains("払い戻し") })
+        let column = (0..<grid.width).first { grid[row, $0].text == "払" }!
+        #expect(grid[row, column + 1].text == "")
+    }
+
+    @Test("ASCII and monochrome: no colour, no box-drawing glyphs")
+    func asciiMonochrome() {
+        var model = exampleModel(unicode: false)
+        model.colors = false
+        let grid = ConsoleView.render(model)
+        #expect(grid.cells.allSatisfy { $0.style.color == nil })
+        #expect(grid.lines.joined().unicodeScalars.allSatisfy { $0.isASCII || $0 == "…" })
+    }
+}
