@@ -25,7 +25,7 @@ func keys(_ keys: Key...) -> [ConsoleMessage] { keys.map { .key($0) } }
 func modelWaitingForApproval() -> (ConsoleModel, ApprovalRequest) {
     var model = exampleModel()
     let index = model.catalog.firstIndex { $0.name == "approval-refund" }!
-    send(&model, .runStarted(key: 1, runId: "run0001abcd", catalogIndex: index, state: ["amount": 250], at: model.now))
+    send(&model, .runStarted(key: 1, runId: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])), at: model.now))
     let request = ApprovalRequest(
         workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd", state: AnyState(JSONValue.object(["amount": 250])),
         message: "Approve this refund?", metadata: ["auto_limit": 100])
@@ -258,11 +258,81 @@ struct ConsoleUpdateTests {
         #expect(model.prompt?.runKey == 1)
     }
 
+    @Test("[ and ] switch runs; n goes to the catalog to start another")
+    func switchRuns() {
+        var (model, _) = modelWaitingForApproval()
+        send(&model, .key(.escape))
+        send(&model, .runStarted(key: 2, runId: "run2", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
+        #expect(model.screen == .run(2))
+        send(&model, .key(.character("]")))
+        #expect(model.screen == .run(1))
+        #expect(model.prompt?.runKey == 1, "switching to a waiting run pops its prompt")
+        send(&model, .key(.escape), .key(.character("[")))
+        #expect(model.screen == .run(2))
+        send(&model, .key(.character("n")))
+        #expect(model.screen == .home)
+        #expect(model.homeFocus == .catalog)
+    }
+
+    @Test("the log scrolls back with up and PgUp, forward with down, within its length")
+    func logScrolling() {
+        var (model, request) = modelWaitingForApproval()
+        send(&model, .key(.escape), .key(.backTab))
+        #expect(model.runFocus == .log)
+        for _ in 0..<3 {
+            send(&model, .event(runKey: 1, .stepStarted(StepStartedEvent(
+                workflowName: "approval-refund", runId: request.runId, stepName: "notify_customer", stepIndex: 2,
+                state: request.state, startedAt: model.now))))
+        }
+        send(&model, .key(.up))
+        #expect(model.runs[0].scroll[.log] == 1)
+        send(&model, .key(.pageUp))
+        #expect(model.runs[0].scroll[.log] == model.runs[0].log.count - 1)
+        send(&model, .key(.pageDown))
+        #expect(model.runs[0].scroll[.log] == 0)
+    }
+
+    @Test("workflowStarted, workflowFinished and childWorkflowFinished update the run")
+    func lifecycleEvents() {
+        var (model, request) = modelWaitingForApproval()
+        send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
+            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund",
+            childWorkflowName: "fraud-check", childRunId: "c1"))))
+        let childResult = WorkflowResult<AnyState>(
+            workflowName: "fraud-check", runId: "c1", state: request.state, status: .failed, steps: [],
+            startedAt: model.now, finishedAt: model.now)
+        send(&model, .event(runKey: 1, .childWorkflowFinished(ChildWorkflowFinishedEvent(
+            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund", result: childResult))))
+        #expect(model.runs[0].steps[0].children.first?.status == .failed)
+        let skipped = StepResult.skipped("notify_customer", requiresApproval: false, reason: "not reached because workflow failed")
+        let final = WorkflowResult<AnyState>(
+            workflowName: "approval-refund", runId: request.runId, state: request.state, status: .failed,
+            steps: [skipped], startedAt: model.now, finishedAt: model.now)
+        send(&model, .event(runKey: 1, .workflowFinished(WorkflowFinishedEvent(
+            workflowName: "approval-refund", runId: request.runId, state: request.state, result: final))))
+        #expect(model.runs[0].status == .failed)
+        #expect(model.runs[0].steps[2].status == .skipped)
+        #expect(model.runs[0].waiting == nil)
+        send(&model, .event(runKey: 1, .workflowStarted(WorkflowStartedEvent(
+            workflowName: "approval-refund", runId: request.runId, state: request.state, startedAt: model.now))))
+        #expect(model.runs[0].status == .running)
+    }
+
+    @Test("keys in a terminal below the minimum size only quit")
+    func tinyTerminalKeys() {
+        var model = exampleModel(width: 30, height: 10)
+        send(&model, .key(.enter))
+        #expect(model.editor == nil)
+        #expect(send(&model, .key(.character("q"))) == [.quit])
+    }
+
     @Test("the event log keeps only its newest lines")
     func boundedLog() {
-        var log = BoundedLog(capacity: 3)
+        var log = BoundedLog<String>(capacity: 3)
         for line in ["a", "b", "c", "d", "e"] { log.append(line) }
-        #expect(log.lines == ["c", "d", "e"])
+        #expect(log.entries == ["c", "d", "e"])
+        #expect(log.suffix(2) == ["d", "e"])
+        #expect(log.suffix(2, skippingNewest: 1) == ["c", "d"])
         #expect(log.dropped == 2)
     }
 }

@@ -56,13 +56,33 @@ struct ConsoleViewTests {
         #expect(grid.lines.joined().contains("approved by ana"))
     }
 
-    @Test("help and the state editor", arguments: [(80, 24)])
+    @Test("help, the state editor, Mermaid and the quit question at each size", arguments: sizes)
     func overlays(width: Int, height: Int) throws {
         var model = exampleModel(width: width, height: height)
         send(&model, .key(.character("?")))
         try expectGolden(ConsoleView.render(model), "help-\(width)x\(height)")
         send(&model, .key(.escape), .key(.enter))
         try expectGolden(ConsoleView.render(model), "editor-\(width)x\(height)")
+        send(&model, .key(.escape), .key(.character("m")))
+        try expectGolden(ConsoleView.render(model), "mermaid-\(width)x\(height)")
+        #expect(ConsoleView.render(model).lines.joined().contains("flowchart TD"))
+        var (running, _) = modelWaitingForApproval()
+        send(&running, .resize(width: width, height: height), .key(.escape), .key(.character("q")))
+        try expectGolden(ConsoleView.render(running), "quit-\(width)x\(height)")
+    }
+
+    @Test("the state inspector and child workflows at each size", arguments: sizes)
+    func stateAndChildren(width: Int, height: Int) throws {
+        var (model, request) = modelWaitingForApproval()
+        send(&model, .resize(width: width, height: height), .key(.escape))
+        send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
+            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund",
+            childWorkflowName: "fraud-check", childRunId: "child01"))))
+        try expectGolden(ConsoleView.render(model), "children-\(width)x\(height)")
+        send(&model, .key(.tab), .key(.tab))
+        let grid = ConsoleView.render(model)
+        try expectGolden(grid, "state-\(width)x\(height)")
+        #expect(grid.lines.joined().contains("\"amount\" : 250"))
     }
 
     @Test("below the minimum size the screen says so, and recovers when enlarged")

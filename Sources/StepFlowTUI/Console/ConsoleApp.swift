@@ -44,6 +44,11 @@ public final class ConsoleApp: Sendable {
             signals.forEach { $0.cancel() }
             terminal.close()
         }
+        return await run(on: terminal, startWith: start)
+    }
+
+    /// Runs the console loop on any terminal (the ncurses one, or a scripted one in tests).
+    public func run(on terminal: some ConsoleTerminal, startWith start: (name: String, stateJSON: String)? = nil) async -> Int32 {
         let size = terminal.size
         var model = ConsoleModel(
             catalog: catalog.entries.map(CatalogItem.init), width: size.width, height: size.height,
@@ -55,6 +60,8 @@ public final class ConsoleApp: Sendable {
         var lastDraw = Date.distantPast
         var dirty = true
         while !model.quitting {
+            // Idle turns let other tasks run (a scripted terminal never blocks in readKey).
+            await Task.yield()
             if let key = terminal.readKey() {
                 if let key {
                     perform(ConsoleUpdate.update(&model, .key(key)), &model, &nextRunKey)
@@ -138,7 +145,7 @@ public final class ConsoleApp: Sendable {
             }
         }
         let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
-        _ = ConsoleUpdate.update(&model, .runStarted(key: key, runId: run.runId, catalogIndex: catalogIndex, state: state.json, at: Date()))
+        _ = ConsoleUpdate.update(&model, .runStarted(key: key, runId: run.runId, catalogIndex: catalogIndex, state: state, at: Date()))
         let directory = checkpointDirectory
         let task = Task { [self] in
             for await event in run.events { post(.event(runKey: key, event)) }

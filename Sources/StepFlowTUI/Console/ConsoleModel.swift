@@ -191,10 +191,10 @@ public struct RunView: Sendable {
     public var finishedAt: Date?
     /// One row per declared step.
     public var steps: [StepRow]
-    /// The event log, newest last, bounded.
-    public var log: BoundedLog = BoundedLog(capacity: 500)
-    /// The latest state as JSON.
-    public var state: JSONValue
+    /// The event log, newest last, bounded; lines are formatted only when drawn.
+    public var log = BoundedLog<LogEntry>(capacity: 500)
+    /// The latest state; encoded to JSON only when the inspector draws it.
+    public var state: AnyState
     /// The request waiting for a decision.
     public var waiting: ApprovalRequest?
     /// Where its checkpoint was saved, when paused.
@@ -245,11 +245,22 @@ public struct ChildRow: Hashable, Sendable {
     public var steps: [String] = []
 }
 
-/// A log that keeps only its newest lines: memory stays flat however long a run is.
-public struct BoundedLog: Hashable, Sendable {
-    /// The most lines kept.
+/// One event of a run's log, with the time it arrived.
+public struct LogEntry: Sendable {
+    /// When the console received the event.
+    public let time: Date
+    /// The event.
+    public let event: WorkflowEvent
+
+    /// The event as a plain line (the same format as `stepflow-tui run`).
+    public var line: String { EventLine.format(event, at: time) }
+}
+
+/// A log that keeps only its newest entries: memory stays flat however long a run is.
+public struct BoundedLog<Entry: Sendable>: Sendable {
+    /// The most entries kept.
     public let capacity: Int
-    private var storage: [String] = []
+    private var storage: [Entry] = []
     private var start = 0
     /// Lines dropped so far.
     public private(set) var dropped = 0
@@ -259,8 +270,8 @@ public struct BoundedLog: Hashable, Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Adds a line, dropping the oldest when full.
-    public mutating func append(_ line: String) {
+    /// Adds an entry, dropping the oldest when full.
+    public mutating func append(_ line: Entry) {
         if storage.count < capacity {
             storage.append(line)
         } else {
@@ -270,11 +281,18 @@ public struct BoundedLog: Hashable, Sendable {
         }
     }
 
-    /// The lines, oldest first.
-    public var lines: [String] {
+    /// The entries, oldest first.
+    public var entries: [Entry] {
         Array(storage[start...] + storage[..<start])
     }
 
-    /// How many lines are kept.
+    /// The newest `count` entries (or fewer), oldest first, skipping the newest `skip`.
+    public func suffix(_ count: Int, skippingNewest skip: Int = 0) -> [Entry] {
+        let end = max(0, storage.count - skip)
+        let begin = max(0, end - count)
+        return (begin..<end).map { storage[(start + $0) % storage.count] }
+    }
+
+    /// How many entries are kept.
     public var count: Int { storage.count }
 }

@@ -10,7 +10,7 @@ public enum ConsoleMessage: Sendable {
     /// Time passed (spinners, countdowns, elapsed time).
     case tick(Date)
     /// A run was started by the controller.
-    case runStarted(key: Int, runId: String, catalogIndex: Int, state: JSONValue, at: Date)
+    case runStarted(key: Int, runId: String, catalogIndex: Int, state: AnyState, at: Date)
     /// An engine event of a run (its children's events included).
     case event(runKey: Int, WorkflowEvent)
     /// A run waits for a decision.
@@ -222,6 +222,9 @@ public enum ConsoleUpdate {
     private static func scroll(_ run: inout RunView, pane: RunPane, by delta: Int) {
         if pane == .steps {
             run.selectedStep = clamp(run.selectedStep + delta, count: run.steps.count)
+        } else if pane == .log {
+            // The log is read from its newest line: up goes back in history.
+            run.scroll[.log] = min(max(0, run.log.count - 1), max(0, (run.scroll[.log] ?? 0) - delta))
         } else {
             run.scroll[pane] = max(0, (run.scroll[pane] ?? 0) + delta)
         }

@@ -165,7 +165,7 @@ public enum ConsoleView {
     private static func state(_ run: RunView, _ model: ConsoleModel, _ theme: Theme, row: Int, column: Int, width: Int, height: Int, into grid: inout CellGrid) {
         grid.box(row: row, column: column, width: width, height: height, title: "State",
                  style: theme.focused, ascii: !model.unicode)
-        let text = (try? StepFlowJSON.prettyEncoder.encode(run.state)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let text = (try? StepFlowJSON.prettyEncoder.encode(run.state.json)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let lines = text.split(separator: "\n").map { (String($0), CellStyle.plain, false) }
         draw(lines, offset: run.scroll[.state] ?? 0, row: row + 1, column: column + 1, width: width - 2, height: height - 2, into: &grid)
     }
@@ -173,15 +173,15 @@ public enum ConsoleView {
     private static func log(_ run: RunView, _ model: ConsoleModel, _ theme: Theme, row: Int, height: Int, into grid: inout CellGrid) {
         grid.box(row: row, column: 0, width: grid.width, height: height, title: "Events",
                  style: model.runFocus == .log ? theme.focused : .plain, ascii: !model.unicode)
-        let all = run.log.lines.map { line -> String in
-            // The time of day and the event are what a watcher reads; the run id is in the header.
-            let fields = line.split(separator: " ").filter { !$0.hasPrefix("run=") }
-            return fields.map { $0.hasPrefix("time=") ? String($0.dropFirst(16).prefix(8)) : String($0) }.joined(separator: " ")
-        }
         let visible = height - 2
-        let back = run.scroll[.log] ?? 0
-        let end = max(0, all.count - back)
-        let lines = all[max(0, end - visible)..<end].map { ($0, CellStyle.plain, false) }
+        // Only the visible entries are formatted, so a long run costs nothing extra per frame.
+        let entries = run.log.suffix(visible, skippingNewest: run.scroll[.log] ?? 0)
+        let lines = entries.map { entry -> (String, CellStyle, Bool) in
+            // The time of day and the event are what a watcher reads; the run id is in the header.
+            let fields = entry.line.split(separator: " ").filter { !$0.hasPrefix("run=") }
+            let text = fields.map { $0.hasPrefix("time=") ? String($0.dropFirst(16).prefix(8)) : String($0) }.joined(separator: " ")
+            return (text, CellStyle.plain, false)
+        }
         draw(Array(lines), offset: 0, row: row + 1, column: 1, width: grid.width - 2, height: visible, into: &grid)
     }
 

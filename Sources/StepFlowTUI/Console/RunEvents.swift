@@ -4,7 +4,7 @@ import StepFlow
 /// How one engine event changes a run's view.
 enum RunEvents {
     static func apply(_ event: WorkflowEvent, to run: inout RunView, now: Date) {
-        run.log.append(EventLine.format(event, at: now))
+        run.log.append(LogEntry(time: now, event: event))
         // A child's own events update its row under the parent step.
         if event.runId != run.runId {
             applyChild(event, to: &run)
@@ -12,14 +12,14 @@ enum RunEvents {
         }
         switch event {
         case .workflowStarted(let e):
-            run.state = e.state.json
+            run.state = e.state
             run.status = .running
         case .stepStarted(let e):
             update(&run, step: e.stepName) { row in
                 row.status = .running
                 row.lastError = nil
             }
-            run.state = e.state.json
+            run.state = e.state
         case .stepFinished(let e):
             let result = e.result
             update(&run, step: e.stepName) { row in
@@ -31,10 +31,10 @@ enum RunEvents {
                 row.retryAt = nil
                 if let decision = result.approvalDecision { row.decision = describe(decision) }
             }
-            run.state = e.state.json
+            run.state = e.state
         case .workflowFinished(let e):
             run.status = e.result.status
-            run.state = e.state.json
+            run.state = e.state
             run.waiting = nil
             // Steps a routed run never reached.
             for step in e.result.steps where step.status == .skipped {

@@ -1,0 +1,88 @@
+import Foundation
+
+/// A terminal in memory for tests: plays a script of keys, resizes and waits,
+/// and keeps the frames the console draws.
+///
+/// A `.waitFor` step holds the script until a drawn frame contains the text, so
+/// a test follows what is on screen instead of guessing how long things take.
+public final class ScriptedTerminal: ConsoleTerminal {
+    /// One step of the script.
+    public enum Step: Sendable {
+        /// Press a key.
+        case key(Key)
+        /// Type characters.
+        case text(String)
+        /// Wait until a frame shows this text.
+        case waitFor(String)
+        /// Change the size.
+        case resize(width: Int, height: Int)
+    }
+
+    public private(set) var size: (width: Int, height: Int)
+    public let colors = false
+    private var steps: [Step]
+    private let deadline: Date
+    /// The last frame drawn, as text lines.
+    public private(set) var lastFrame: [String] = []
+    /// How many frames were drawn.
+    public private(set) var frameCount = 0
+    /// Set when a wait ran past the deadline: the text waited for and the last frame.
+    public private(set) var failure: String?
+    /// Whether the console closed the terminal.
+    public private(set) var closed = false
+
+    /// A terminal of this size that plays `steps`, giving up after `timeout` seconds.
+    public init(width: Int, height: Int, steps: [Step], timeout: TimeInterval = 20) {
+        size = (width, height)
+        self.steps = steps.flatMap { step -> [Step] in
+            if case .text(let text) = step { return text.map { .key(.character($0)) } }
+            return [step]
+        }
+        deadline = Date().addingTimeInterval(timeout)
+    }
+
+    public func readKey() -> Key?? {
+        guard let step = steps.first else { return timedOut("the end of the script") }
+        switch step {
+        case .key(let key):
+            steps.removeFirst()
+            return .some(key)
+        case .resize(let width, let height):
+            steps.removeFirst()
+            size = (width, height)
+            return .some(nil)
+        case .waitFor(let text):
+            if lastFrame.contains(where: { $0.contains(text) }) {
+                steps.removeFirst()
+                return readKey()
+            }
+            return timedOut("\"\(text)\"")
+        case .text:
+            steps.removeFirst()
+            return nil
+        }
+    }
+
+    /// While waiting, yields briefly; past the deadline, records the failure and quits.
+    private func timedOut(_ waitingFor: String) -> Key?? {
+        if Date() > deadline {
+            if failure == nil { failure = "timed out waiting for \(waitingFor); last frame:\n" + lastFrame.joined(separator: "\n") }
+            // Esc closes any editor, prompt or overlay; then quit, confirming if asked.
+            steps = [.key(.escape), .key(.escape), .key(.escape), .key(.character("q")), .key(.character("y"))]
+            return nil
+        }
+        Thread.sleep(forTimeInterval: 0.001)
+        return nil
+    }
+
+    public func draw(_ grid: CellGrid) {
+        lastFrame = grid.lines
+        frameCount += 1
+    }
+
+    public func invalidate() {}
+
+    public func close() {
+        closed = true
+    }
+}

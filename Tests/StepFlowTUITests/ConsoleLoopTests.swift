@@ -1,0 +1,86 @@
+import Foundation
+import StepFlowExamples
+import Testing
+
+@testable import StepFlow
+@testable import StepFlowTUI
+
+/// The whole console loop on the scripted test terminal: real runs, real
+/// approvals and checkpoints, no tmux.
+@Suite("Console loop", .serialized)
+struct ConsoleLoopTests {
+    func app(_ folder: URL) -> ConsoleApp {
+        ConsoleApp(
+            catalog: ExampleCatalog.catalog, checkpointDirectory: folder, approver: "ana",
+            environment: ["LANG": "C.UTF-8", "TERM": "xterm"])
+    }
+
+    func folder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-loop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("start from the catalog, approve with a reason, and quit")
+    func approveThroughTheLoop() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
+            .waitFor("Workflows"),
+            .key(.character("j")), .key(.character("j")), .key(.character("j")), .key(.character("j")),
+            .key(.enter), .waitFor("Initial state: approval-refund"),
+            .key(.control("r")), .waitFor("Approval needed"),
+            .key(.enter),  // never approves
+            .key(.character("r")), .text("ok by me"), .key(.enter),
+            .key(.character("a")), .waitFor("approved by ana: ok by me"),
+            .waitFor("│ ✓ succeeded │"),
+            .key(.character("q")),
+        ])
+        let code = await app(dir).run(on: terminal)
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 0)
+        #expect(terminal.lastFrame.joined().contains("✓ notify_customer"))
+    }
+
+    @Test("a second run starts while the first waits; quitting pauses the waiting one with a checkpoint")
+    func severalRunsAndQuit() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
+            .waitFor("Approval needed"),
+            .key(.escape),  // close the prompt; the run keeps waiting
+            .waitFor("1 waiting for approval"),
+            .key(.character("n")), .waitFor("Workflows"),
+            .key(.enter), .waitFor("Initial state: refund-workflow"),
+            .key(.control("r")), .waitFor("│ ✓ succeeded │"),
+            .waitFor("1 waiting for approval"),  // the badge shows from every view
+            .key(.character("q")), .waitFor("Quit?"), .key(.character("y")),
+        ])
+        let code = await app(dir).run(on: terminal, startWith: (name: "persistent-approval", stateJSON: #"{"orderID":"o9","amount":12,"reason":"r","refunded":false,"responseText":""}"#))
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 0)
+        let saved = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+        #expect(saved.count == 1)
+        let data = try Data(contentsOf: dir.appendingPathComponent(saved[0]))
+        let checkpoint = try ApprovalPause<ApprovalRefundState>(jsonData: data)
+        #expect(checkpoint.stepName == "issue_refund")
+        #expect(checkpoint.state.orderID == "o9")
+    }
+
+    @Test("a state that does not decode stays in the editor with the problem named")
+    func badStateStaysInEditor() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
+            .key(.enter), .waitFor("Initial state: refund-workflow"),
+            // Delete the line `  "amount" : 42.5,` (16 characters after the indent).
+            .key(.down), .key(.end),
+        ] + Array(repeating: ScriptedTerminal.Step.key(.backspace), count: 16) + [
+            .key(.control("r")), .waitFor("missing key 'amount'"),
+            .key(.escape), .key(.character("q")),
+        ])
+        let code = await app(dir).run(on: terminal)
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 0)
+    }
+}
