@@ -56,6 +56,11 @@ let package = Package(
             path: "Benchmarks/EngineBenchmark"
         ),
         .executableTarget(
+            name: "stepflow-console-benchmarks",
+            dependencies: ["StepFlow", "StepFlowTUI", "StepFlowExamples"],
+            path: "Benchmarks/ConsoleBenchmark"
+        ),
+        .executableTarget(
             name: "stepflow-graph-benchmarks",
             dependencies: ["StepFlow"],
             path: "Benchmarks/GraphBenchmark"
