@@ -52,7 +52,7 @@ public final class ConsoleApp: Sendable {
         let size = terminal.size
         var model = ConsoleModel(
             catalog: catalog.entries.map(CatalogItem.init), width: size.width, height: size.height,
-            colors: terminal.colors, unicode: Self.localeIsUTF8(environment), approver: approver)
+            colors: terminal.colors, unicode: GraphGlyphs.preferred(environment: environment) == .unicode, approver: approver)
         var nextRunKey = 1
         if let start, let index = catalog.entries.firstIndex(where: { $0.name == start.name }) {
             perform([.startRun(catalogIndex: index, stateJSON: start.stateJSON)], &model, &nextRunKey)
@@ -207,13 +207,5 @@ public final class ConsoleApp: Sendable {
     /// that can draw a full screen.
     public static func canOpen(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
         isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !NcursesTerminal.isDumb(environment)
-    }
-
-    static func localeIsUTF8(_ environment: [String: String]) -> Bool {
-        let locale = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? environment["LANG"] ?? ""
-        let lower = locale.lowercased()
-        return environment["TERM"] != "dumb" && (lower.contains("utf-8") || lower.contains("utf8"))
     }
 }
