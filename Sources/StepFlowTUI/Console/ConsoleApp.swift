@@ -17,6 +17,7 @@ public final class ConsoleApp: Sendable {
     private let inbox = Mutex<[ConsoleMessage]>([])
     private let waiting = Mutex<[Int: CheckedContinuation<ApprovalAnswer, Never>]>([:])
     private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let handles = Mutex<[WorkflowRun<AnyState>]>([])
     private let saved = Mutex<[String]>([])
 
     /// Creates the console over a catalog.
@@ -145,6 +146,7 @@ public final class ConsoleApp: Sendable {
             }
         }
         let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
+        handles.withLock { $0.append(run) }
         _ = ConsoleUpdate.update(&model, .runStarted(key: key, runId: run.runId, catalogIndex: catalogIndex, state: state, at: Date()))
         let directory = checkpointDirectory
         let task = Task { [self] in
@@ -184,7 +186,9 @@ public final class ConsoleApp: Sendable {
             defer { waiting = [:] }
             return Array(waiting.values)
         }
+        // Postponed first: a waiting run pauses on its way out instead of failing.
         pending.forEach { $0.resume(returning: .postponed) }
+        handles.withLock { $0 }.forEach { $0.cancel() }
         let running = tasks.withLock { $0 }
         for task in running { await task.value }
     }
