@@ -22,31 +22,49 @@ struct BuiltProduct {
 
     let name: String
 
-    /// Runs the product with `arguments` in `workingDirectory`, stdin closed, and waits.
+    /// Runs the product with `arguments` in `workingDirectory`, stdin given or
+    /// closed, and waits for it.
+    ///
+    /// The wait suspends (a termination handler resumes it) and output goes to
+    /// files, so a running child never holds a thread of the test pool.
+    /// `environment` is added to this process's own, or with `exactEnvironment`
+    /// replaces it (for locale tests).
     func run(
         _ arguments: [String], workingDirectory: URL? = nil, stdin: String? = nil,
-        environment: [String: String] = [:]
-    ) throws -> Outcome {
+        environment: [String: String] = [:], exactEnvironment: Bool = false
+    ) async throws -> Outcome {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paths = ["stdin", "stdout", "stderr"].map { folder.appendingPathComponent($0) }
+        try Data((stdin ?? "").utf8).write(to: paths[0])
+        for path in paths.dropFirst() { _ = FileManager.default.createFile(atPath: path.path, contents: nil) }
+        let input = try FileHandle(forReadingFrom: paths[0])
+        let output = try FileHandle(forWritingTo: paths[1])
+        let errors = try FileHandle(forWritingTo: paths[2])
+        defer { [input, output, errors].forEach { try? $0.close() } }
+
         let process = Process()
         process.executableURL = Self.directory.appendingPathComponent(name)
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.environment = exactEnvironment
+            ? environment : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
         process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        // Read both pipes fully before waiting, so a chatty child cannot block on a full pipe.
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.standardOutput = output
+        process.standardError = errors
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
         return Outcome(
-            exitCode: process.terminationStatus,
-            stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+            exitCode: status,
+            stdout: (try? String(contentsOf: paths[1], encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: paths[2], encoding: .utf8)) ?? "")
     }
 }
 

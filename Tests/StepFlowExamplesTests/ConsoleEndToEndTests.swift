@@ -19,8 +19,8 @@ struct ConsoleEndToEndTests {
         }
     }
 
-    private func session(_ folder: Folder, width: Int = 100, height: Int = 30, extra: [String: String] = [:]) throws -> TmuxSession {
-        try TmuxSession(width: width, height: height, environment: [
+    private func session(_ folder: Folder, width: Int = 100, height: Int = 30, extra: [String: String] = [:]) async throws -> TmuxSession {
+        try await TmuxSession.start(width: width, height: height, environment: [
             "LANG": "C.UTF-8", "TERM": "xterm-256color", "STEPFLOW_CHECKPOINT_DIR": folder.url.path,
         ].merging(extra) { _, new in new })
     }
@@ -30,16 +30,16 @@ struct ConsoleEndToEndTests {
 
     /// Opens the console straight on a run of approval-refund and waits for its prompt.
     @discardableResult
-    private func openAtPrompt(_ tmux: TmuxSession) throws -> String {
+    private func openAtPrompt(_ tmux: TmuxSession) async throws -> String {
         let marker = try tmux.run("\(binary) run approval-refund")
-        try tmux.waitFor("Approval needed")
+        try await tmux.waitFor("Approval needed")
         return marker
     }
 
     /// `stty -a` in the same pane: `icanon` and `echo` without a leading `-`.
-    private func expectSaneTerminal(_ tmux: TmuxSession) throws {
+    private func expectSaneTerminal(_ tmux: TmuxSession) async throws {
         let marker = try tmux.run("stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sort | sed 's/^/FLAG:/' | tr '\\n' ' '; echo")
-        let (code, screen) = try tmux.exitCode(of: marker)
+        let (code, screen) = try await tmux.exitCode(of: marker)
         #expect(code == 0)
         #expect(screen.contains("FLAG:echo FLAG:icanon"), "the terminal is back in normal mode:\n\(screen)")
         #expect(!screen.contains("FLAG:-"))
@@ -51,134 +51,134 @@ struct ConsoleEndToEndTests {
     }
 
     @Test("open the console, run the approval refund, approve with a reason, see the approver")
-    func approveInPrompt() throws {
+    func approveInPrompt() async throws {
         let folder = try Folder()
-        let tmux = try session(folder)
+        let tmux = try await session(folder)
         let console = try tmux.run(binary)
-        try tmux.waitFor("Workflows")
+        try await tmux.waitFor("Workflows")
         for _ in 0..<4 { try tmux.send("j") }
         try tmux.send("Enter")
-        try tmux.waitFor("Initial state: approval-refund")
+        try await tmux.waitFor("Initial state: approval-refund")
         try tmux.send("C-r")
-        try tmux.waitFor("Approval needed")
+        try await tmux.waitFor("Approval needed")
         try tmux.send("Enter")  // a stray Enter never approves
         try tmux.send("r")
         try tmux.type("receipt ok")
         try tmux.send("Enter")
-        try tmux.waitFor("Reason:   receipt ok")
+        try await tmux.waitFor("Reason:   receipt ok")
         try tmux.send("a")
-        let screen = try tmux.waitFor("approved by \(user): receipt ok")
-        #expect(try tmux.waitFor(Self.succeededHeader).contains("✓ notify_customer"))
+        let screen = try await tmux.waitFor("approved by \(user): receipt ok")
+        #expect(try await tmux.waitFor(Self.succeededHeader).contains("✓ notify_customer"))
         #expect(screen.contains("approval-refund"))
         try tmux.send("q")
-        #expect(try tmux.exitCode(of: console).code == 0)
-        try expectSaneTerminal(tmux)
+        #expect(try await tmux.exitCode(of: console).code == 0)
+        try await expectSaneTerminal(tmux)
     }
 
     @Test("deny in the prompt and see the run fail")
-    func denyInPrompt() throws {
+    func denyInPrompt() async throws {
         let folder = try Folder()
-        let tmux = try session(folder)
-        let console = try openAtPrompt(tmux)
+        let tmux = try await session(folder)
+        let console = try await openAtPrompt(tmux)
         try tmux.send("d")
-        let screen = try tmux.waitFor("│ ✗ failed │")
+        let screen = try await tmux.waitFor("│ ✗ failed │")
         #expect(screen.contains("denied by \(user)"))
         #expect(screen.contains("✗ issue_refund"))
         #expect(screen.contains("error: ApprovalRequiredError"))
         try tmux.send("q")
-        #expect(try tmux.exitCode(of: console).code == 0)
+        #expect(try await tmux.exitCode(of: console).code == 0)
     }
 
     @Test("postpone in the prompt, then resume the saved checkpoint from the shell")
-    func postponeThenResume() throws {
+    func postponeThenResume() async throws {
         let folder = try Folder()
-        let tmux = try session(folder)
-        let console = try openAtPrompt(tmux)
+        let tmux = try await session(folder)
+        let console = try await openAtPrompt(tmux)
         try tmux.send("p")
-        try tmux.waitFor("checkpoint saved to")
+        try await tmux.waitFor("checkpoint saved to")
         try tmux.send("q")
-        #expect(try tmux.exitCode(of: console).code == 0)
+        #expect(try await tmux.exitCode(of: console).code == 0)
         let checkpoint = try #require(folder.checkpoints.first)
         let resume = try tmux.run("\(binary) resume \(checkpoint.path) --approve --reason later")
-        let (code, screen) = try tmux.exitCode(of: resume)
+        let (code, screen) = try await tmux.exitCode(of: resume)
         #expect(code == 0)
         #expect(screen.contains("event=workflow_finished status=succeeded"))
     }
 
     @Test("resize mid-run: large, tiny, large")
-    func resizeMidRun() throws {
+    func resizeMidRun() async throws {
         let folder = try Folder()
-        let tmux = try session(folder, width: 120, height: 40)
-        let console = try openAtPrompt(tmux)
+        let tmux = try await session(folder, width: 120, height: 40)
+        let console = try await openAtPrompt(tmux)
         try tmux.resize(width: 40, height: 10)
-        try tmux.waitFor("terminal too small (need 60×16)")
+        try await tmux.waitFor("terminal too small (need 60×16)")
         try tmux.resize(width: 120, height: 40)
-        let screen = try tmux.waitFor("Approval needed")
+        let screen = try await tmux.waitFor("Approval needed")
         #expect(!screen.contains("too small"))
         try tmux.send("a")
-        try tmux.waitFor(Self.succeededHeader)
+        try await tmux.waitFor(Self.succeededHeader)
         try tmux.send("q")
-        #expect(try tmux.exitCode(of: console).code == 0)
+        #expect(try await tmux.exitCode(of: console).code == 0)
     }
 
     @Test("Ctrl-C mid-run restores the terminal and pauses the waiting run with its checkpoint")
-    func controlC() throws {
+    func controlC() async throws {
         let folder = try Folder()
-        let tmux = try session(folder)
-        let console = try openAtPrompt(tmux)
+        let tmux = try await session(folder)
+        let console = try await openAtPrompt(tmux)
         try tmux.send("C-c")
-        let (code, screen) = try tmux.exitCode(of: console)
+        let (code, screen) = try await tmux.exitCode(of: console)
         #expect(code == 130)
         #expect(screen.contains("interrupted by SIGINT; the terminal was restored"))
         #expect(screen.contains("stepflow-tui resume"))
         #expect(folder.checkpoints.count == 1)
-        try expectSaneTerminal(tmux)
+        try await expectSaneTerminal(tmux)
     }
 
     @Test("SIGTERM mid-run restores the terminal too")
-    func sigterm() throws {
+    func sigterm() async throws {
         let folder = try Folder()
-        let tmux = try session(folder)
-        let console = try openAtPrompt(tmux)
+        let tmux = try await session(folder)
+        let console = try await openAtPrompt(tmux)
         let pid = try #require(try tmux.foregroundChildren().first)
         kill(pid, SIGTERM)
-        let (code, screen) = try tmux.exitCode(of: console)
+        let (code, screen) = try await tmux.exitCode(of: console)
         #expect(code == 143)
         #expect(screen.contains("interrupted by SIGTERM"))
         #expect(folder.checkpoints.count == 1)
-        try expectSaneTerminal(tmux)
+        try await expectSaneTerminal(tmux)
     }
 
     @Test("TERM=dumb: one clear line and exit 2; run NAME falls back to plain lines")
-    func dumbTerminal() throws {
+    func dumbTerminal() async throws {
         let folder = try Folder()
-        let tmux = try session(folder, extra: ["TERM": "dumb"])
-        let (code, screen) = try tmux.exitCode(of: tmux.run(binary))
+        let tmux = try await session(folder, extra: ["TERM": "dumb"])
+        let (code, screen) = try await tmux.exitCode(of: try tmux.run(binary))
         #expect(code == 2)
         #expect(screen.contains("cannot draw the console; use 'stepflow-tui run NAME' for plain lines."))
-        let (runCode, runScreen) = try tmux.exitCode(of: tmux.run("\(binary) run refund-workflow"))
+        let (runCode, runScreen) = try await tmux.exitCode(of: try tmux.run("\(binary) run refund-workflow"))
         #expect(runCode == 0)
         #expect(runScreen.contains("event=workflow_finished status=succeeded"))
     }
 
     @Test("NO_COLOR: the console draws without colour and still shows status glyphs")
-    func noColor() throws {
+    func noColor() async throws {
         let folder = try Folder()
-        let colored = try session(folder)
-        try openAtPrompt(colored)
+        let colored = try await session(folder)
+        try await openAtPrompt(colored)
         try colored.send("a")
-        try colored.waitFor(Self.succeededHeader)
+        try await colored.waitFor(Self.succeededHeader)
         #expect(hasColour(try colored.screen(escapes: true)), "colours are used by default")
         try colored.send("q")
 
-        let plain = try session(folder, extra: ["NO_COLOR": "1"])
-        let console = try openAtPrompt(plain)
+        let plain = try await session(folder, extra: ["NO_COLOR": "1"])
+        let console = try await openAtPrompt(plain)
         try plain.send("a")
-        try plain.waitFor(Self.succeededHeader)
+        try await plain.waitFor(Self.succeededHeader)
         let screen = try plain.screen(escapes: true)
         #expect(screen.contains("✓ notify_customer"))
         #expect(!hasColour(screen))
         try plain.send("q")
-        #expect(try plain.exitCode(of: console).code == 0)
+        #expect(try await plain.exitCode(of: console).code == 0)
     }
 }

@@ -6,37 +6,37 @@ import Testing
 struct ExampleCommandTests {
     let examples = BuiltProduct(name: "stepflow-examples")
 
-    private func run(_ arguments: String...) throws -> BuiltProduct.Outcome {
-        let outcome = try examples.run(arguments)
+    private func run(_ arguments: String...) async throws -> BuiltProduct.Outcome {
+        let outcome = try await examples.run(arguments)
         #expect(outcome.exitCode == 0, "stderr: \(outcome.stderr)")
         return outcome
     }
 
     @Test("refund-workflow prints the approved reply")
-    func refund() throws {
-        let out = try run("refund-workflow")
+    func refund() async throws {
+        let out = try await run("refund-workflow")
         #expect(out.lines.first?.hasPrefix("Workflow refund-workflow succeeded in ") == true)
         #expect(out.stdout.contains("generate_response  succeeded  attempts 1  output: Refund approved for ord_123."))
         #expect(out.lines.contains("Response: Refund approved for ord_123."))
     }
 
     @Test("support-triage prints the computed queue")
-    func supportTriage() throws {
-        let out = try run("support-triage")
+    func supportTriage() async throws {
+        let out = try await run("support-triage")
         #expect(out.lines.contains("Queue: escalations (category technical, priority urgent)"))
         #expect(out.stdout.contains("classify_ticket  succeeded  attempts 1  output: Classified as technical (attempt 1)."))
     }
 
     @Test("content-review prints two moderation attempts")
-    func contentReview() throws {
-        let out = try run("content-review")
+    func contentReview() async throws {
+        let out = try await run("content-review")
         #expect(out.stdout.contains("moderate_content  succeeded  attempts 2  output: clean"))
         #expect(out.lines.contains("Decision: publish after 2 moderation attempt(s)"))
     }
 
     @Test("branching-refund prints routes, END paths and skipped steps")
-    func branchingRefund() throws {
-        let out = try run("branching-refund")
+    func branchingRefund() async throws {
+        let out = try await run("branching-refund")
         #expect(out.lines.contains("Route trace: evaluate_refund -[auto_approve]-> issue_refund"))
         #expect(out.lines.contains("Route trace: evaluate_refund -[review]-> manual_review, manual_review -[reject]-> END"))
         #expect(out.lines.contains("Route trace: evaluate_refund -[deny]-> END"))
@@ -44,8 +44,8 @@ struct ExampleCommandTests {
     }
 
     @Test("approval-refund prints the request and both decisions")
-    func approvalRefund() throws {
-        let out = try run("approval-refund")
+    func approvalRefund() async throws {
+        let out = try await run("approval-refund")
         #expect(out.stdout.contains("Approval requested for step 'issue_refund': Approve this refund?"))
         #expect(out.stdout.contains(#"metadata: {"auto_limit":100,"policy":"refunds need a human decision"}"#))
         #expect(out.stdout.contains("approval: approved by policy-bot at "))
@@ -54,17 +54,17 @@ struct ExampleCommandTests {
     }
 
     @Test("persistent-approval pauses in one process and resumes in another", arguments: [true, false])
-    func persistentApproval(approve: Bool) throws {
+    func persistentApproval(approve: Bool) async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("refund.checkpoint.json").path
 
-        let paused = try run("persistent-approval", "pause", "--checkpoint", file)
+        let paused = try await run("persistent-approval", "pause", "--checkpoint", file)
         #expect(paused.lines.first?.hasPrefix("Workflow persistent-approval paused in ") == true)
         #expect(paused.lines.contains("Checkpoint written to \(file)"))
         #expect(FileManager.default.fileExists(atPath: file))
 
-        let resumed = try run(
+        let resumed = try await run(
             "persistent-approval", "resume", file, approve ? "--approve" : "--deny", "--reason", "checked")
         let runID = try #require(paused.lines.first?.split(separator: "(run ").last)
         #expect(resumed.lines.contains { $0.contains("(run \(runID)") }, "the resumed run keeps its id")
@@ -79,28 +79,28 @@ struct ExampleCommandTests {
     }
 
     @Test("persistent-approval refuses a corrupt checkpoint with one line and a non-zero exit")
-    func persistentApprovalCorrupt() throws {
+    func persistentApprovalCorrupt() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("bad.json")
         try Data("{ not json".utf8).write(to: file)
-        let out = try examples.run(["persistent-approval", "resume", file.path, "--approve"])
+        let out = try await examples.run(["persistent-approval", "resume", file.path, "--approve"])
         #expect(out.exitCode != 0)
         #expect(out.stderr.contains("corrupt or truncated"))
         #expect(try String(contentsOf: file, encoding: .utf8) == "{ not json", "the file is left as it was")
     }
 
     @Test("workflow-hooks prints hook lines before the result")
-    func workflowHooks() throws {
-        let out = try run("workflow-hooks")
+    func workflowHooks() async throws {
+        let out = try await run("workflow-hooks")
         #expect(out.lines.first?.hasPrefix("[hook] workflow started: workflow-hooks") == true)
         #expect(out.lines.filter { $0.hasPrefix("[hook]") }.count == 8)
         #expect(out.lines.contains("Tracking number: TRK-ORD_321"))
     }
 
     @Test("workflow-composition prints nested child results")
-    func workflowComposition() throws {
-        let out = try run("workflow-composition")
+    func workflowComposition() async throws {
+        let out = try await run("workflow-composition")
         #expect(out.stdout.contains("child workflow fraud-check succeeded"))
         #expect(out.stdout.contains("child workflow shipping-label succeeded"))
         #expect(out.stdout.contains("child workflow fraud-check failed"))
@@ -109,8 +109,8 @@ struct ExampleCommandTests {
     }
 
     @Test("graph-export prints the SPEC's Mermaid text")
-    func graphExport() throws {
-        let out = try run("graph-export")
+    func graphExport() async throws {
+        let out = try await run("graph-export")
         #expect(out.stdout.hasSuffix("""
             flowchart TD
                 step_0["evaluate_refund"]
@@ -126,15 +126,15 @@ struct ExampleCommandTests {
     }
 
     @Test("stepflow-tui list prints the catalog, and --json its entries")
-    func catalogListing() throws {
+    func catalogListing() async throws {
         let tui = BuiltProduct(name: "stepflow-tui")
-        let text = try tui.run(["list"])
+        let text = try await tui.run(["list"])
         #expect(text.exitCode == 0)
         #expect(text.lines.count == 10)  // nine entries and the final newline
         #expect(text.lines[0].hasPrefix("refund-workflow "))
         #expect(text.lines[0].contains("3 steps  Linear refund"))
 
-        let json = try tui.run(["list", "--json"])
+        let json = try await tui.run(["list", "--json"])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(entries.count == 9)
         #expect(entries[3]["name"] as? String == "branching-refund")

@@ -9,22 +9,8 @@ struct GraphCommandTests {
     let tui = BuiltProduct(name: "stepflow-tui")
 
     /// Runs `stepflow-tui` with exactly this environment (for the locale tests).
-    private func run(_ arguments: [String], environment: [String: String]) throws -> BuiltProduct.Outcome {
-        let process = Process()
-        process.executableURL = BuiltProduct.directory.appendingPathComponent("stepflow-tui")
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BuiltProduct.Outcome(
-            exitCode: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
+    private func run(_ arguments: [String], environment: [String: String]) async throws -> BuiltProduct.Outcome {
+        try await tui.run(arguments, environment: environment, exactEnvironment: true)
     }
 
     private func graph(_ name: String) throws -> WorkflowGraph {
@@ -32,26 +18,26 @@ struct GraphCommandTests {
     }
 
     @Test("every catalog workflow draws, in Unicode and ASCII, full size when piped", arguments: ExampleCatalog.catalog.entries.map(\.name))
-    func everyWorkflow(name: String) throws {
-        let unicode = try tui.run(["graph", name, "--format", "unicode"])
+    func everyWorkflow(name: String) async throws {
+        let unicode = try await tui.run(["graph", name, "--format", "unicode"])
         #expect(unicode.exitCode == 0, "stderr: \(unicode.stderr)")
         #expect(unicode.stdout == GraphDrawing.render(try graph(name)).joined(separator: "\n") + "\n")
-        let ascii = try tui.run(["graph", name, "--format", "ascii"])
+        let ascii = try await tui.run(["graph", name, "--format", "ascii"])
         #expect(ascii.exitCode == 0, "stderr: \(ascii.stderr)")
         #expect(!ascii.stdout.isEmpty)
         #expect(ascii.stdout.utf8.allSatisfy { $0 < 0x80 })
     }
 
     @Test("mermaid prints the SPEC §8 text of the graph-export example")
-    func mermaid() throws {
-        let out = try tui.run(["graph", "graph-export", "--format", "mermaid"])
+    func mermaid() async throws {
+        let out = try await tui.run(["graph", "graph-export", "--format", "mermaid"])
         #expect(out.exitCode == 0)
         #expect(out.stdout == (try GraphExportWorkflow().graph().mermaid()) + "\n")
     }
 
     @Test("json prints the graph, which decodes back to the same WorkflowGraph")
-    func json() throws {
-        let out = try tui.run(["graph", "branching-refund", "--format", "json"])
+    func json() async throws {
+        let out = try await tui.run(["graph", "branching-refund", "--format", "json"])
         #expect(out.exitCode == 0)
         let object = try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any]
         #expect(object?["workflow_name"] as? String == "branching-refund")
@@ -60,8 +46,8 @@ struct GraphCommandTests {
     }
 
     @Test("--width fits the drawing into that many columns", arguments: [20, 26, 40, 80])
-    func width(columns: Int) throws {
-        let out = try tui.run(["graph", "branching-refund", "--format", "unicode", "--width", "\(columns)"])
+    func width(columns: Int) async throws {
+        let out = try await tui.run(["graph", "branching-refund", "--format", "unicode", "--width", "\(columns)"])
         #expect(out.exitCode == 0, "stderr: \(out.stderr)")
         let lines = out.stdout.split(separator: "\n").map(String.init)
         #expect(!lines.isEmpty)
@@ -70,19 +56,19 @@ struct GraphCommandTests {
     }
 
     @Test("without --format the locale decides: UTF-8 draws Unicode, C draws ASCII")
-    func locale() throws {
-        let utf8 = try run(["graph", "refund-workflow"], environment: ["LANG": "C.UTF-8"])
+    func locale() async throws {
+        let utf8 = try await run(["graph", "refund-workflow"], environment: ["LANG": "C.UTF-8"])
         #expect(utf8.exitCode == 0)
         #expect(utf8.stdout.contains("┌"))
-        let plain = try run(["graph", "refund-workflow"], environment: ["LANG": "C"])
+        let plain = try await run(["graph", "refund-workflow"], environment: ["LANG": "C"])
         #expect(plain.exitCode == 0)
         #expect(plain.stdout.contains("+-"))
         #expect(plain.stdout.utf8.allSatisfy { $0 < 0x80 })
     }
 
     @Test("an unknown workflow is one line naming the known ones, exit code 2")
-    func unknownWorkflow() throws {
-        let out = try tui.run(["graph", "no-such-flow"])
+    func unknownWorkflow() async throws {
+        let out = try await tui.run(["graph", "no-such-flow"])
         #expect(out.exitCode == 2)
         #expect(out.stdout.isEmpty)
         let lines = out.stderr.split(separator: "\n")
@@ -98,8 +84,8 @@ struct GraphCommandTests {
         ["graph", "refund-workflow", "--colour"],
         ["graph"],
     ])
-    func badFlags(arguments: [String]) throws {
-        let out = try tui.run(arguments)
+    func badFlags(arguments: [String]) async throws {
+        let out = try await tui.run(arguments)
         #expect(out.exitCode == 2, "\(arguments): \(out.stderr)")
         #expect(out.stdout.isEmpty)
         #expect(out.stderr.split(separator: "\n").count == 1, "\(out.stderr)")

@@ -18,8 +18,8 @@ struct RunnerCommandTests {
         }
     }
 
-    private func run(_ arguments: [String], stdin: String? = nil, in sandbox: Sandbox) throws -> BuiltProduct.Outcome {
-        try tui.run(arguments, stdin: stdin, environment: sandbox.environment)
+    private func run(_ arguments: [String], stdin: String? = nil, in sandbox: Sandbox) async throws -> BuiltProduct.Outcome {
+        try await tui.run(arguments, stdin: stdin, environment: sandbox.environment)
     }
 
     private func events(_ out: BuiltProduct.Outcome) -> [String] {
@@ -33,9 +33,9 @@ struct RunnerCommandTests {
     // MARK: Plain lines and exit codes
 
     @Test("a successful run prints one line per event and exits 0")
-    func successfulRun() throws {
+    func successfulRun() async throws {
         let sandbox = try Sandbox()
-        let out = try run(["run", "refund-workflow"], in: sandbox)
+        let out = try await run(["run", "refund-workflow"], in: sandbox)
         #expect(out.exitCode == 0)
         #expect(events(out) == [
             "workflow=refund-workflow event=workflow_started status=running",
@@ -52,15 +52,15 @@ struct RunnerCommandTests {
     }
 
     @Test("a retrying run shows the scheduled retry; a failing run exits 1 with the error")
-    func retryingAndFailingRuns() throws {
+    func retryingAndFailingRuns() async throws {
         let sandbox = try Sandbox()
-        let retrying = try run(["run", "content-review"], in: sandbox)
+        let retrying = try await run(["run", "content-review"], in: sandbox)
         #expect(retrying.exitCode == 0)
         #expect(events(retrying).contains(
             #"workflow=content-review event=retry_scheduled step=moderate_content attempt=1 error="ModerationTimeoutError: moderation service timed out on attempt 1" delay_ms=20"#))
         #expect(events(retrying).contains("workflow=content-review event=step_finished step=moderate_content status=succeeded attempt=2 output=clean"))
 
-        let failing = try run(["run", "content-review", "--state", #"{"text":"hi","transientFailures":5,"flagged":false,"decision":""}"#], in: sandbox)
+        let failing = try await run(["run", "content-review", "--state", #"{"text":"hi","transientFailures":5,"flagged":false,"decision":""}"#], in: sandbox)
         #expect(failing.exitCode == 1)
         #expect(events(failing).contains(
             #"workflow=content-review event=step_finished step=moderate_content status=failed attempt=3 error="ModerationTimeoutError: moderation service timed out on attempt 3""#))
@@ -68,15 +68,15 @@ struct RunnerCommandTests {
     }
 
     @Test("a routed run shows each route; a child run shows the child's own lines")
-    func routedAndChildRuns() throws {
+    func routedAndChildRuns() async throws {
         let sandbox = try Sandbox()
-        let routed = try run(["run", "branching-refund"], in: sandbox)
+        let routed = try await run(["run", "branching-refund"], in: sandbox)
         #expect(routed.exitCode == 0)
         #expect(events(routed).contains(
             "workflow=branching-refund event=step_finished step=evaluate_refund status=succeeded attempt=1 route=auto_approve->issue_refund output=auto_approve"))
         #expect(!events(routed).contains { $0.contains("step=manual_review") }, "skipped steps emit nothing")
 
-        let parent = try run(["run", "workflow-composition"], in: sandbox)
+        let parent = try await run(["run", "workflow-composition"], in: sandbox)
         #expect(parent.exitCode == 0)
         let lines = events(parent)
         #expect(lines.contains { $0.hasPrefix("workflow=workflow-composition event=child_started step=run_fraud_check child=fraud-check child_run=") })
@@ -87,30 +87,30 @@ struct RunnerCommandTests {
     // MARK: Approvals
 
     @Test("--approve and --deny decide every prompt and the lines name the approver")
-    func flagDecisions() throws {
+    func flagDecisions() async throws {
         let sandbox = try Sandbox()
-        let approved = try run(["run", "approval-refund", "--approve", "--reason", "receipt checked"], in: sandbox)
+        let approved = try await run(["run", "approval-refund", "--approve", "--reason", "receipt checked"], in: sandbox)
         #expect(approved.exitCode == 0)
         let user = NSUserName()
         #expect(events(approved).contains(
             #"workflow=approval-refund event=approval_decided step=issue_refund decision=approved by=\#(user) reason="receipt checked""#))
 
-        let denied = try run(["run", "approval-refund", "--deny"], in: sandbox)
+        let denied = try await run(["run", "approval-refund", "--deny"], in: sandbox)
         #expect(denied.exitCode == 1)
         #expect(events(denied).contains(
             #"workflow=approval-refund event=step_finished step=issue_refund status=failed attempt=0 error="ApprovalRequiredError: Approval denied for step 'issue_refund'." decision=denied by=\#(user)"#))
     }
 
     @Test("--pause writes the checkpoint and exits 3; resume in a new process decides it", arguments: [true, false])
-    func pauseThenResume(approve: Bool) throws {
+    func pauseThenResume(approve: Bool) async throws {
         let sandbox = try Sandbox()
-        let paused = try run(["run", "persistent-approval", "--pause"], in: sandbox)
+        let paused = try await run(["run", "persistent-approval", "--pause"], in: sandbox)
         #expect(paused.exitCode == 3)
         let file = try #require(sandbox.files().first)
         #expect(paused.stdout.contains("checkpoint saved to \(file.path)"))
         #expect(events(paused).contains("workflow=persistent-approval event=workflow_finished status=paused"))
 
-        let resumed = try run(["resume", file.path, approve ? "--approve" : "--deny", "--reason", "ok"], in: sandbox)
+        let resumed = try await run(["resume", file.path, approve ? "--approve" : "--deny", "--reason", "ok"], in: sandbox)
         #expect(resumed.exitCode == (approve ? 0 : 1))
         let lines = events(resumed)
         #expect(lines.first == "workflow=persistent-approval event=workflow_started status=running")
@@ -121,9 +121,9 @@ struct RunnerCommandTests {
     }
 
     @Test("an answer on stdin decides the prompt and records the reason")
-    func stdinApproval() throws {
+    func stdinApproval() async throws {
         let sandbox = try Sandbox()
-        let out = try run(["run", "approval-refund"], stdin: "perhaps\ny\nlooks right\n", in: sandbox)
+        let out = try await run(["run", "approval-refund"], stdin: "perhaps\ny\nlooks right\n", in: sandbox)
         #expect(out.exitCode == 0)
         #expect(out.lines.contains("Approval needed"))
         #expect(out.lines.contains("  message:  Approve this refund?"))
@@ -133,9 +133,9 @@ struct RunnerCommandTests {
     }
 
     @Test("with no answer on stdin the run pauses with a checkpoint, as with --pause")
-    func noStdinPauses() throws {
+    func noStdinPauses() async throws {
         let sandbox = try Sandbox()
-        let out = try run(["run", "approval-refund"], stdin: "", in: sandbox)
+        let out = try await run(["run", "approval-refund"], stdin: "", in: sandbox)
         #expect(out.exitCode == 3)
         #expect(sandbox.files().count == 1)
         #expect(out.stdout.contains("No answer on standard input: postponing"))
@@ -144,9 +144,9 @@ struct RunnerCommandTests {
     // MARK: JSON
 
     @Test("--json prints the final result as JSON on stdout, progress on stderr")
-    func jsonResult() throws {
+    func jsonResult() async throws {
         let sandbox = try Sandbox()
-        let out = try run(["run", "branching-refund", "--json"], in: sandbox)
+        let out = try await run(["run", "branching-refund", "--json"], in: sandbox)
         #expect(out.exitCode == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
         #expect(json["status"] as? String == "succeeded")
@@ -161,7 +161,7 @@ struct RunnerCommandTests {
         let runID = try #require(json["run_id"] as? String)
         #expect(out.stderr.contains("run=\(runID)"))
 
-        let paused = try run(["run", "persistent-approval", "--pause", "--json"], in: sandbox)
+        let paused = try await run(["run", "persistent-approval", "--pause", "--json"], in: sandbox)
         let pausedJSON = try #require(try JSONSerialization.jsonObject(with: Data(paused.stdout.utf8)) as? [String: Any])
         #expect(pausedJSON["checkpoint_path"] as? String == sandbox.files().first?.path)
         #expect(paused.exitCode == 3)
@@ -179,9 +179,9 @@ struct RunnerCommandTests {
         (["resume", "/nonexistent/checkpoint.json", "--approve"], "cannot read the checkpoint file"),
         (["resume", "x.json"], "give exactly one of --approve or --deny"),
     ])
-    func badInput(arguments: [String], message: String) throws {
+    func badInput(arguments: [String], message: String) async throws {
         let sandbox = try Sandbox()
-        let out = try run(arguments, in: sandbox)
+        let out = try await run(arguments, in: sandbox)
         #expect(out.exitCode == 2)
         #expect(out.stderr.contains(message), "stderr: \(out.stderr)")
         #expect(out.stderr.split(separator: "\n").count == 1, "one line: \(out.stderr)")
@@ -190,9 +190,9 @@ struct RunnerCommandTests {
     }
 
     @Test("a corrupt, truncated, foreign or changed checkpoint is refused and left as it was")
-    func refusedCheckpoints() throws {
+    func refusedCheckpoints() async throws {
         let sandbox = try Sandbox()
-        _ = try run(["run", "persistent-approval", "--pause"], in: sandbox)
+        _ = try await run(["run", "persistent-approval", "--pause"], in: sandbox)
         let original = try Data(contentsOf: try #require(sandbox.files().first))
         let text = String(decoding: original, as: UTF8.self)
 
@@ -205,7 +205,7 @@ struct RunnerCommandTests {
         for (index, (content, message)) in cases.enumerated() {
             let file = sandbox.folder.appendingPathComponent("case\(index).checkpoint")
             try Data(content.utf8).write(to: file)
-            let out = try run(["resume", file.path, "--approve"], in: sandbox)
+            let out = try await run(["resume", file.path, "--approve"], in: sandbox)
             #expect(out.exitCode == 2, "case \(index)")
             #expect(out.stderr.contains(message), "case \(index): \(out.stderr)")
             #expect(try Data(contentsOf: file) == Data(content.utf8), "case \(index): the file is left as it was")
@@ -213,26 +213,26 @@ struct RunnerCommandTests {
     }
 
     @Test("a checkpoint resumes once; the second resume is refused and changes nothing")
-    func secondResume() throws {
+    func secondResume() async throws {
         let sandbox = try Sandbox()
-        _ = try run(["run", "persistent-approval", "--pause"], in: sandbox)
+        _ = try await run(["run", "persistent-approval", "--pause"], in: sandbox)
         let file = try #require(sandbox.files().first)
-        let first = try run(["resume", file.path, "--approve"], in: sandbox)
+        let first = try await run(["resume", file.path, "--approve"], in: sandbox)
         #expect(first.exitCode == 0)
         let marked = try Data(contentsOf: file)
         #expect(String(decoding: marked, as: UTF8.self).contains(#""resumed""#))
 
-        let second = try run(["resume", file.path, "--approve"], in: sandbox)
+        let second = try await run(["resume", file.path, "--approve"], in: sandbox)
         #expect(second.exitCode == 2)
         #expect(second.stderr.contains("was already resumed by \(NSUserName())"))
         #expect(try Data(contentsOf: file) == marked)
     }
 
     @Test("escape sequences in the state are printed visibly, never raw")
-    func escapeSequencesAreHarmless() throws {
+    func escapeSequencesAreHarmless() async throws {
         let sandbox = try Sandbox()
         let hostile = #"{"orderID":"\u001b[2J\u001b]0;pwned\u0007\u009b31m","amount":5,"orderFound":false,"policyOK":false,"responseText":""}"#
-        let out = try run(["run", "refund-workflow", "--state", hostile], in: sandbox)
+        let out = try await run(["run", "refund-workflow", "--state", hostile], in: sandbox)
         #expect(out.exitCode == 0)
         let bytes = Array(out.stdout.utf8)
         #expect(!bytes.contains(0x1B), "no raw ESC")

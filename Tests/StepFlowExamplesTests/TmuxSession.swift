@@ -7,9 +7,31 @@ final class TmuxSession {
     let name: String
     private var commands = 0
 
-    /// Starts a shell in a `width`×`height` pane with `environment` set.
-    init(width: Int, height: Int, environment: [String: String] = [:]) throws {
+    /// Starts a shell in a `width`×`height` pane with `environment` set, and
+    /// returns once its prompt is on screen (creating the session again if a
+    /// loaded machine lost it on the way).
+    static func start(width: Int, height: Int, environment: [String: String] = [:]) async throws -> TmuxSession {
+        let session = TmuxSession(width: width, height: height, environment: environment)
+        for _ in 0..<3 {
+            try session.create()
+            if (try? await session.waitFor("$", timeout: 20)) != nil { return session }
+        }
+        throw TmuxError("tmux did not start a shell in session \(session.name)")
+    }
+
+    private let width: Int
+    private let height: Int
+    private let environment: [String: String]
+
+    private init(width: Int, height: Int, environment: [String: String]) {
         name = "s\(UUID().uuidString.prefix(8))"
+        self.width = width
+        self.height = height
+        self.environment = environment
+    }
+
+    private func create() throws {
+        _ = try? Self.tmux(["kill-session", "-t", name])
         // The test runner's own NO_COLOR would reach the shell through the tmux
         // server; a session has it only when the test sets it.
         let unset = environment["NO_COLOR"] == nil ? ["-u", "NO_COLOR"] : []
@@ -45,8 +67,8 @@ final class TmuxSession {
     }
 
     /// Waits for a command started with ``run(_:)`` to end; returns its exit code and the screen.
-    func exitCode(of marker: String, timeout: TimeInterval = 30) throws -> (code: Int32, screen: String) {
-        let screen = try waitFor("\(marker) EXIT=", timeout: timeout)
+    func exitCode(of marker: String, timeout: TimeInterval = 60) async throws -> (code: Int32, screen: String) {
+        let screen = try await waitFor("\(marker) EXIT=", timeout: timeout)
         let tail = screen.components(separatedBy: "\(marker) EXIT=").last ?? ""
         let code = Int32(tail.prefix { $0.isNumber }) ?? -1
         return (code, screen)
@@ -60,14 +82,17 @@ final class TmuxSession {
 
     /// Waits until the screen contains `text`; returns the screen. Polls the
     /// screen rather than sleeping a guessed time.
+    ///
+    /// It suspends between looks, so a waiting test never blocks a thread that
+    /// other tests (and the engine) need.
     @discardableResult
-    func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
+    func waitFor(_ text: String, timeout: TimeInterval = 60) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
             last = try screen()
             if last.contains(text) { return last }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw TmuxError("timed out waiting for \"\(text)\"; the screen was:\n\(last)")
     }

@@ -67,6 +67,18 @@ struct ConsoleLoopTests {
         #expect(checkpoint.state.orderID == "o9")
     }
 
+    @Test("a terminal that goes away ends the console like SIGHUP: the waiting run is paused and saved")
+    func hangUpPausesWaitingRuns() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [.waitFor("Approval needed"), .hangUp])
+        let code = await app(dir).run(on: terminal, startWith: (name: "approval-refund", stateJSON: #"{"orderID":"o7","amount":5,"reason":"r","refunded":false,"responseText":""}"#))
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 128 + SIGHUP)
+        #expect(terminal.closed, "the terminal is given back before anything is printed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 1)
+    }
+
     @Test("a state that does not decode stays in the editor with the problem named")
     func badStateStaysInEditor() async throws {
         let dir = try folder()

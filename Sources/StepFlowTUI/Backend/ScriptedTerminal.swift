@@ -16,12 +16,18 @@ public final class ScriptedTerminal: ConsoleTerminal {
         case waitFor(String)
         /// Change the size.
         case resize(width: Int, height: Int)
+        /// The terminal goes away, as when its window is closed.
+        case hangUp
     }
 
     public private(set) var size: (width: Int, height: Int)
     public let colors = false
-    private var steps: [Step]
-    private let deadline: Date
+    private var steps: [Step] {
+        didSet { deadline = Date().addingTimeInterval(timeout) }
+    }
+    private let timeout: TimeInterval
+    /// Each step gets the whole timeout: the clock restarts whenever the script moves on.
+    private var deadline: Date
     /// The last frame drawn, as text lines.
     public private(set) var lastFrame: [String] = []
     /// How many frames were drawn.
@@ -31,9 +37,12 @@ public final class ScriptedTerminal: ConsoleTerminal {
     /// Whether the console closed the terminal.
     public private(set) var closed = false
 
-    /// A terminal of this size that plays `steps`, giving up after `timeout` seconds.
-    public init(width: Int, height: Int, steps: [Step], timeout: TimeInterval = 20) {
+    /// A terminal of this size that plays `steps`, giving up when one step waits
+    /// longer than `timeout` seconds.
+    public init(width: Int, height: Int, steps: [Step], timeout: TimeInterval = 60) {
         size = (width, height)
+        self.timeout = timeout
+        deadline = Date().addingTimeInterval(timeout)
         self.steps = steps.flatMap { step -> [Step] in
             if case .text(let text) = step { return text.map { .key(.character($0)) } }
             return [step]
@@ -60,10 +69,15 @@ public final class ScriptedTerminal: ConsoleTerminal {
         case .text:
             steps.removeFirst()
             return nil
+        case .hangUp:
+            steps.removeFirst()
+            hungUp = true
+            return nil
         }
     }
 
-    /// While waiting, yields briefly; past the deadline, records the failure and quits.
+    /// Past the deadline, records the failure and quits; before it, reports "no key"
+    /// (the loop then suspends in ``idle()``).
     private func timedOut(_ waitingFor: String) -> Key?? {
         if Date() > deadline {
             if failure == nil { failure = "timed out waiting for \(waitingFor); last frame:\n" + lastFrame.joined(separator: "\n") }
@@ -71,8 +85,14 @@ public final class ScriptedTerminal: ConsoleTerminal {
             steps = [.key(.escape), .key(.escape), .key(.escape), .key(.character("q")), .key(.character("y"))]
             return nil
         }
-        Thread.sleep(forTimeInterval: 0.001)
         return nil
+    }
+
+    /// Set by a `.hangUp` step.
+    public private(set) var hungUp = false
+
+    public func idle() async {
+        try? await Task.sleep(for: .milliseconds(2))
     }
 
     public func draw(_ grid: CellGrid) {

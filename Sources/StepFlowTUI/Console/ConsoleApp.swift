@@ -61,9 +61,9 @@ public final class ConsoleApp: Sendable {
         var lastDraw = Date.distantPast
         var dirty = true
         while !model.quitting {
-            // Idle turns let other tasks run (a scripted terminal never blocks in readKey).
-            await Task.yield()
+            var idle = true
             if let key = terminal.readKey() {
+                idle = false
                 if let key {
                     perform(ConsoleUpdate.update(&model, .key(key)), &model, &nextRunKey)
                 } else {
@@ -80,6 +80,7 @@ public final class ConsoleApp: Sendable {
             for message in messages {
                 perform(ConsoleUpdate.update(&model, message), &model, &nextRunKey)
                 dirty = true
+                idle = false
             }
             let now = Date()
             // Frames are coalesced: at most ~30 per second, and a 4 Hz tick keeps spinners and clocks moving.
@@ -88,6 +89,12 @@ public final class ConsoleApp: Sendable {
                 terminal.draw(ConsoleView.render(model))
                 lastDraw = now
                 dirty = false
+            }
+            if idle {
+                if terminal.hungUp {
+                    perform(ConsoleUpdate.update(&model, .interrupted(signal: SIGHUP)), &model, &nextRunKey)
+                }
+                await terminal.idle()
             }
         }
         await shutDown()
