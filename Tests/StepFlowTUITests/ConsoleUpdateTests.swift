@@ -326,6 +326,83 @@ struct ConsoleUpdateTests {
         #expect(send(&model, .key(.character("q"))) == [.quit])
     }
 
+    @Test("home: Home/End jump, Shift-Tab switches lists, m on the catalog shows Mermaid")
+    func remainingHomeKeys() {
+        var model = exampleModel()
+        send(&model, .key(.end))
+        #expect(model.catalogSelection == model.catalog.count - 1)
+        send(&model, .key(.home))
+        #expect(model.catalogSelection == 0)
+        send(&model, .runStarted(key: 1, runId: "r1", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
+        send(&model, .key(.escape))
+        #expect(model.homeFocus == .runs)
+        send(&model, .key(.backTab))
+        #expect(model.homeFocus == .catalog)
+        send(&model, .key(.tab))
+        #expect(model.homeFocus == .runs)
+    }
+
+    @Test("run view: h goes home, space folds, PgUp/PgDn scroll the graph, m shows the run's Mermaid")
+    func remainingRunKeys() {
+        var (model, _) = modelWaitingForApproval()
+        send(&model, .key(.escape))
+        send(&model, .key(.character(" ")))
+        #expect(!model.runs[0].steps[0].expanded)
+        send(&model, .key(.tab), .key(.pageDown))
+        #expect(model.runs[0].scroll[.graph] == 10)
+        send(&model, .key(.pageUp), .key(.pageUp))
+        #expect(model.runs[0].scroll[.graph] == 0)
+        send(&model, .key(.character("m")))
+        #expect(model.overlay == .mermaid(workflow: "approval-refund", text: model.catalog[4].graph.mermaid()))
+        send(&model, .key(.character("m")))
+        #expect(model.overlay == nil)
+        send(&model, .key(.character("h")))
+        #expect(model.screen == .home)
+    }
+
+    @Test("editor: arrows, Home and End move the cursor; typing lands at the cursor")
+    func remainingEditorKeys() {
+        var model = exampleModel()
+        model.editor = StateEditor(catalogIndex: 0, text: "ab\ncd")
+        send(&model, .key(.down), .key(.end), .key(.character("!")))
+        #expect(model.editor?.lines == ["ab", "cd!"])
+        send(&model, .key(.home), .key(.character(">")))
+        #expect(model.editor?.lines == ["ab", ">cd!"])
+        // Up keeps the column (1), right moves to 2: the end of "ab".
+        send(&model, .key(.up), .key(.right), .key(.character("-")))
+        #expect(model.editor?.lines == ["ab-", ">cd!"])
+        send(&model, .key(.left), .key(.left), .key(.character("[")))
+        #expect(model.editor?.lines == ["a[b-", ">cd!"])
+        send(&model, .key(.home), .key(.backspace))
+        #expect(model.editor?.lines == ["a[b-", ">cd!"], "backspace at the start of the first line does nothing")
+    }
+
+    @Test("prompt: Tab or Enter end the reason field, backspace edits it, Esc leaves it")
+    func remainingPromptKeys() {
+        var (model, _) = modelWaitingForApproval()
+        send(&model, .key(.character("r")), .key(.character("x")), .key(.character("y")), .key(.backspace))
+        #expect(model.prompt?.reason == "x")
+        send(&model, .key(.tab))
+        #expect(model.prompt?.editingReason == false)
+        send(&model, .key(.character("r")), .key(.escape))
+        #expect(model.prompt?.editingReason == false)
+        #expect(model.prompt != nil, "Esc inside the field leaves the field, not the prompt")
+        #expect(send(&model, .key(.character("x"))).isEmpty, "other keys never decide")
+    }
+
+    @Test("help closes with ?, q or Esc; the quit question closes with Esc")
+    func overlayClosingKeys() {
+        for key in [Key.character("?"), .character("q"), .escape] {
+            var model = exampleModel()
+            send(&model, .key(.character("?")), .key(key))
+            #expect(model.overlay == nil)
+        }
+        var (model, _) = modelWaitingForApproval()
+        send(&model, .key(.escape), .key(.character("q")), .key(.escape))
+        #expect(model.overlay == nil)
+        #expect(!model.quitting)
+    }
+
     @Test("the event log keeps only its newest lines")
     func boundedLog() {
         var log = BoundedLog<String>(capacity: 3)
