@@ -25,34 +25,12 @@ fileprivate enum CWChildError: Error, Equatable {
 
 fileprivate struct CWParentDecidedError: Error {}
 
-fileprivate final class CWRecorder: Sendable {
-    let items = Mutex<[String]>([])
-    func add(_ item: String) { items.withLock { $0.append(item) } }
-    var all: [String] { items.withLock { $0 } }
-}
-
 /// Holds a run context that escaped its step.
 fileprivate final class CWContextBox: Sendable {
     let context = Mutex<RunContext?>(nil)
 }
 
-fileprivate func cwLifecycle(_ event: WorkflowEvent) -> String? {
-    switch event {
-    case .workflowStarted(let e): "workflowStarted \(e.workflowName)"
-    case .stepStarted(let e): "stepStarted \(e.workflowName).\(e.stepName)"
-    case .stepFinished(let e): "stepFinished \(e.workflowName).\(e.stepName) \(e.result.status.rawValue)"
-    case .workflowFinished(let e): "workflowFinished \(e.workflowName) \(e.result.status.rawValue)"
-    default: nil
-    }
-}
-
-fileprivate func cwLifecycleHook(_ recorder: CWRecorder) -> WorkflowHook {
-    WorkflowHook { event in
-        if let line = cwLifecycle(event) { recorder.add(line) }
-    }
-}
-
-fileprivate func cwRecordingHandler(_ recorder: CWRecorder, approve: Bool = true) -> ApprovalHandler {
+fileprivate func cwRecordingHandler(_ recorder: Recorder, approve: Bool = true) -> ApprovalHandler {
     ApprovalHandler { (request: ApprovalRequest) -> Bool in
         recorder.add("\(request.workflowName).\(request.stepName)")
         return approve
@@ -280,7 +258,7 @@ struct ChildWorkflowTests {
 
     @Test("the child inherits the parent's approval handler")
     func inheritsHandler() async throws {
-        let asked = CWRecorder()
+        let asked = Recorder()
         let result = await CWGatedParentFlow().run(CWParentState(), approvalHandler: cwRecordingHandler(asked))
         #expect(result.status == .succeeded)
         #expect(asked.all == ["CWGatedChildFlow.child_gate"])
@@ -303,8 +281,8 @@ struct ChildWorkflowTests {
 
     @Test("an explicit handler overrides the parent's")
     func explicitHandlerOverrides() async throws {
-        let parentAsked = CWRecorder()
-        let childAsked = CWRecorder()
+        let parentAsked = Recorder()
+        let childAsked = Recorder()
         let workflow = CWGatedParentFlow(childHandler: cwRecordingHandler(childAsked, approve: false))
         let result = await workflow.run(CWParentState(), approvalHandler: cwRecordingHandler(parentAsked))
         #expect(parentAsked.all.isEmpty)
@@ -316,9 +294,9 @@ struct ChildWorkflowTests {
 
     @Test("the child inherits the parent's hooks, which see its events inside the parent step")
     func inheritsHooks() async throws {
-        let recorder = CWRecorder()
+        let recorder = Recorder()
         let result = await CWGatedParentFlow().run(
-            CWParentState(), approvalHandler: .always(true), hooks: [cwLifecycleHook(recorder)])
+            CWParentState(), approvalHandler: .always(true), hooks: [lifecycleHook(recorder)])
         #expect(result.status == .succeeded)
         #expect(recorder.all == [
             "workflowStarted CWGatedParentFlow",
@@ -334,11 +312,11 @@ struct ChildWorkflowTests {
 
     @Test("explicit hooks override the parent's")
     func explicitHooksOverride() async throws {
-        let parentSaw = CWRecorder()
-        let childSaw = CWRecorder()
-        let workflow = CWGatedParentFlow(childHooks: [cwLifecycleHook(childSaw)])
+        let parentSaw = Recorder()
+        let childSaw = Recorder()
+        let workflow = CWGatedParentFlow(childHooks: [lifecycleHook(childSaw)])
         let result = await workflow.run(
-            CWParentState(), approvalHandler: .always(true), hooks: [cwLifecycleHook(parentSaw)])
+            CWParentState(), approvalHandler: .always(true), hooks: [lifecycleHook(parentSaw)])
         #expect(result.status == .succeeded)
         #expect(parentSaw.all == [
             "workflowStarted CWGatedParentFlow",
@@ -356,16 +334,16 @@ struct ChildWorkflowTests {
 
     @Test("an explicit empty hook list silences the child's lifecycle events")
     func explicitNoHooks() async throws {
-        let parentSaw = CWRecorder()
+        let parentSaw = Recorder()
         let workflow = CWGatedParentFlow(childHooks: [])
-        _ = await workflow.run(CWParentState(), approvalHandler: .always(true), hooks: [cwLifecycleHook(parentSaw)])
+        _ = await workflow.run(CWParentState(), approvalHandler: .always(true), hooks: [lifecycleHook(parentSaw)])
         #expect(!parentSaw.all.contains { $0.contains("CWGatedChildFlow") })
         #expect(parentSaw.all.count == 4)
     }
 
     @Test("a run context with no active run cannot run a child")
     func detachedContextFails() async throws {
-        let childSaw = CWRecorder()
+        let childSaw = Recorder()
         let context = RunContext(workflowName: "Detached", runId: "run-1", stepName: "lonely", attempt: 1)
         #expect(context.workflowName == "Detached")
         #expect(context.runId == "run-1")
@@ -373,7 +351,7 @@ struct ChildWorkflowTests {
         #expect(context.attempt == 1)
         await #expect(throws: ChildWorkflowExecutionError.self) {
             try await context.runChild(
-                CWChildFlow(), state: CWChildState(), approvalHandler: .always(true), hooks: [cwLifecycleHook(childSaw)])
+                CWChildFlow(), state: CWChildState(), approvalHandler: .always(true), hooks: [lifecycleHook(childSaw)])
         }
         #expect(childSaw.all.isEmpty, "the child never started")
     }
@@ -387,9 +365,9 @@ struct ChildWorkflowTests {
         #expect(escaped.runId == result.runId)
         #expect(escaped.stepName == "capture")
 
-        let childSaw = CWRecorder()
+        let childSaw = Recorder()
         await #expect(throws: ChildWorkflowExecutionError.self) {
-            try await escaped.runChild(CWChildFlow(), state: CWChildState(), hooks: [cwLifecycleHook(childSaw)])
+            try await escaped.runChild(CWChildFlow(), state: CWChildState(), hooks: [lifecycleHook(childSaw)])
         }
         #expect(childSaw.all.isEmpty)
     }
@@ -400,9 +378,9 @@ struct ChildWorkflowTests {
         let result = await CWCaptureLastFlow(box: box).run(CWParentState())
         #expect(result.status == .succeeded)
         let escaped = try #require(box.context.withLock { $0 })
-        let childSaw = CWRecorder()
+        let childSaw = Recorder()
         await #expect(throws: ChildWorkflowExecutionError.self) {
-            try await escaped.runChild(CWChildFlow(), state: CWChildState(), hooks: [cwLifecycleHook(childSaw)])
+            try await escaped.runChild(CWChildFlow(), state: CWChildState(), hooks: [lifecycleHook(childSaw)])
         }
         #expect(childSaw.all.isEmpty)
         #expect(result.step("only")?.childWorkflows.isEmpty == true)

@@ -22,12 +22,6 @@ fileprivate struct HKBoom: Error, Equatable {
 
 fileprivate struct HKFlaky: Error {}
 
-fileprivate final class HKRecorder: Sendable {
-    let items = Mutex<[String]>([])
-    func add(_ item: String) { items.withLock { $0.append(item) } }
-    var all: [String] { items.withLock { $0 } }
-}
-
 /// One line per event. The four reference events come first; StepFlow's extras
 /// are described too so tests can prove they happened.
 fileprivate func hkDescribe(_ event: WorkflowEvent) -> String {
@@ -45,7 +39,7 @@ fileprivate func hkDescribe(_ event: WorkflowEvent) -> String {
 }
 
 /// A hook written against the reference: it knows only the four lifecycle events.
-fileprivate func hkReferenceHook(_ recorder: HKRecorder) -> WorkflowHook {
+fileprivate func hkReferenceHook(_ recorder: Recorder) -> WorkflowHook {
     WorkflowHook { event in
         switch event {
         case .workflowStarted(let e):
@@ -170,7 +164,7 @@ struct HookTests {
 
     @Test("two hooks are both called, in the order given, for every event")
     func hooksInOrder() async throws {
-        let recorder = HKRecorder()
+        let recorder = Recorder()
         let first = WorkflowHook { event in recorder.add("1 " + hkDescribe(event)) }
         let second = WorkflowHook { event in recorder.add("2 " + hkDescribe(event)) }
         let result = await HKThreeFlow().run(HKState(), hooks: [first, second])
@@ -187,8 +181,8 @@ struct HookTests {
 
     @Test("a three-step run emits exactly the reference lifecycle sequence")
     func threeStepSequence() async throws {
-        let recorder = HKRecorder()
-        let all = HKRecorder()
+        let recorder = Recorder()
+        let all = Recorder()
         let result = await HKThreeFlow().run(
             HKState(), hooks: [hkReferenceHook(recorder), WorkflowHook { all.add(hkDescribe($0)) }])
         let expected = [
@@ -208,7 +202,7 @@ struct HookTests {
 
     @Test("events carry the run's id, the state at that moment and the results")
     func eventPayloads() async throws {
-        let seen = HKRecorder()
+        let seen = Recorder()
         let runIds = Mutex<Set<String>>([])
         let hook = WorkflowHook { event in
             runIds.withLock { _ = $0.insert(event.runId) }
@@ -241,8 +235,8 @@ struct HookTests {
 
     @Test("skipped steps emit no events")
     func skippedStepsAreSilent() async throws {
-        let recorder = HKRecorder()
-        let all = HKRecorder()
+        let recorder = Recorder()
+        let all = Recorder()
         let result = await HKRoutedFlow().run(
             HKState(), hooks: [hkReferenceHook(recorder), WorkflowHook { all.add(hkDescribe($0)) }])
         #expect(result.status == .succeeded)
@@ -260,8 +254,8 @@ struct HookTests {
 
     @Test("a hook that knows only the reference events sees exactly the reference sequence")
     func referenceHookIgnoresExtras() async throws {
-        let reference = HKRecorder()
-        let everything = HKRecorder()
+        let reference = Recorder()
+        let everything = Recorder()
         let result = await HKBusyFlow().run(
             HKState(),
             approvalHandler: .always(true),
@@ -297,7 +291,7 @@ struct HookTests {
 
     @Test("a paused run emits stepFinished for the paused step and workflowFinished, then nothing")
     func pausedRunSequence() async throws {
-        let recorder = HKRecorder()
+        let recorder = Recorder()
         let result = await HKGatedFlow().run(HKState(), hooks: [hkReferenceHook(recorder)], pauseOnApproval: true)
         #expect(result.status == .paused)
         #expect(recorder.all == [
@@ -312,7 +306,7 @@ struct HookTests {
 
     @Test("a failing step still gets stepFinished and workflowFinished, later steps emit nothing")
     func failedRunSequence() async throws {
-        let recorder = HKRecorder()
+        let recorder = Recorder()
         let result = await HKGatedFlow().run(HKState(), hooks: [hkReferenceHook(recorder)])
         #expect(result.status == .failed)
         #expect(recorder.all == [
@@ -338,7 +332,7 @@ struct HookTests {
 
     @Test("a hook failing in workflowStarted fails the run with no step results")
     func failureAtWorkflowStarted() async throws {
-        let recorder = HKRecorder()
+        let recorder = Recorder()
         let result = await HKThreeFlow().run(
             HKState(), hooks: [hkThrowingHook(at: "workflowStarted"), hkReferenceHook(recorder)])
         #expect(result.status == .failed)
@@ -390,7 +384,7 @@ struct HookTests {
 
     @Test("a hook failing in stepStarted of a gated step fails it before any approval is asked")
     func failureAtStepStartedBeforeApproval() async throws {
-        let asked = HKRecorder()
+        let asked = Recorder()
         let handler = ApprovalHandler { (request: ApprovalRequest) -> Bool in
             asked.add(request.stepName)
             return true
@@ -406,7 +400,7 @@ struct HookTests {
 
     @Test("a hook failing in stepFinished turns that step's result into a failure")
     func failureAtStepFinished() async throws {
-        let recorder = HKRecorder()
+        let recorder = Recorder()
         let result = await HKThreeFlow().run(
             HKState(), hooks: [hkReferenceHook(recorder), hkThrowingHook(at: "stepFinished", step: "b")])
         #expect(result.status == .failed)

@@ -18,31 +18,6 @@ fileprivate struct PRChildState: Codable, Sendable, Equatable {
     var visits: [String] = []
 }
 
-/// Records strings from any task, in order.
-fileprivate final class PRRecorder: Sendable {
-    let items = Mutex<[String]>([])
-    func add(_ item: String) { items.withLock { $0.append(item) } }
-    var all: [String] { items.withLock { $0 } }
-}
-
-/// One line per reference lifecycle event; nil for StepFlow's extra events.
-fileprivate func prLifecycle(_ event: WorkflowEvent) -> String? {
-    switch event {
-    case .workflowStarted(let e): "workflowStarted \(e.workflowName)"
-    case .stepStarted(let e): "stepStarted \(e.workflowName).\(e.stepName)"
-    case .stepFinished(let e): "stepFinished \(e.workflowName).\(e.stepName) \(e.result.status.rawValue)"
-    case .workflowFinished(let e): "workflowFinished \(e.workflowName) \(e.result.status.rawValue)"
-    default: nil
-    }
-}
-
-/// A hook that records the lifecycle events it sees.
-fileprivate func prLifecycleHook(_ recorder: PRRecorder) -> WorkflowHook {
-    WorkflowHook { event in
-        if let line = prLifecycle(event) { recorder.add(line) }
-    }
-}
-
 /// prepare → approve_payout (gated, message + metadata) → notify.
 fileprivate struct PRLinearFlow: Workflow {
     var name: String { "PRLinearFlow" }
@@ -66,7 +41,7 @@ fileprivate struct PRLinearFlow: Workflow {
 
 /// Same state type as PRLinearFlow, another workflow.
 fileprivate struct PRStrangerFlow: Workflow {
-    let recorder: PRRecorder
+    let recorder: Recorder
     var name: String { "PRStrangerFlow" }
     var steps: [Step<PRState>] {
         Step("prepare") { [recorder] state in
@@ -193,7 +168,7 @@ fileprivate struct PRVersionedFlow: Workflow {
 }
 
 /// A handler that records who it was asked about and approves.
-fileprivate func prRecordingHandler(_ recorder: PRRecorder) -> ApprovalHandler {
+fileprivate func prRecordingHandler(_ recorder: Recorder) -> ApprovalHandler {
     ApprovalHandler { (request: ApprovalRequest) -> Bool in
         recorder.add(request.stepName)
         return true
@@ -208,7 +183,7 @@ struct PauseResumeTests {
 
     @Test("in pause mode with no handler the gated step pauses and the run carries a full checkpoint")
     func pauseCarriesCheckpoint() async throws {
-        let events = PRRecorder()
+        let events = Recorder()
         let finishedCheckpoints = Mutex<[Bool]>([])
         let checkpointHook = WorkflowHook { event in
             if case .workflowFinished(let finished) = event {
@@ -217,7 +192,7 @@ struct PauseResumeTests {
         }
         let before = Date()
         let result = await PRLinearFlow().run(
-            PRState(), hooks: [prLifecycleHook(events), checkpointHook], pauseOnApproval: true)
+            PRState(), hooks: [lifecycleHook(events), checkpointHook], pauseOnApproval: true)
         let after = Date()
 
         #expect(result.status == .paused)
@@ -282,7 +257,7 @@ struct PauseResumeTests {
 
     @Test("in pause mode a handler still decides; nothing pauses")
     func pauseModeWithHandlerAsksHandler() async throws {
-        let calls = PRRecorder()
+        let calls = Recorder()
         let result = await PRLinearFlow().run(
             PRState(), approvalHandler: prRecordingHandler(calls), pauseOnApproval: true)
         #expect(result.status == .succeeded)
@@ -327,7 +302,7 @@ struct PauseResumeTests {
         try #require(paused.status == .paused)
         #expect(paused.checkpoint?.stepName == "first_gate")
 
-        let calls = PRRecorder()
+        let calls = Recorder()
         let resumed = await workflow.resume(
             paused, decision: .approve(reason: "looks right", by: "alice"),
             options: RunOptions(approvalHandler: prRecordingHandler(calls), pauseOnApproval: true))
@@ -360,7 +335,7 @@ struct PauseResumeTests {
         let paused = await workflow.run(PRState(), pauseOnApproval: true)
         let earlier = try #require(paused.step("prepare"))
 
-        let calls = PRRecorder()
+        let calls = Recorder()
         let resumed = await workflow.resume(
             paused, decision: .approve(),
             options: RunOptions(approvalHandler: prRecordingHandler(calls), pauseOnApproval: true))
@@ -406,7 +381,7 @@ struct PauseResumeTests {
     func resumeDenied() async throws {
         let workflow = PRLinearFlow()
         let paused = await workflow.run(PRState(), pauseOnApproval: true)
-        let calls = PRRecorder()
+        let calls = Recorder()
         let resumed = await workflow.resume(
             paused, decision: .deny(reason: "too much", by: "bob"),
             options: RunOptions(approvalHandler: prRecordingHandler(calls), pauseOnApproval: true))
@@ -441,7 +416,7 @@ struct PauseResumeTests {
     func wrongWorkflowRefused() async throws {
         let paused = await PRLinearFlow().run(PRState(), pauseOnApproval: true)
         let checkpoint = try #require(paused.checkpoint)
-        let recorder = PRRecorder()
+        let recorder = Recorder()
         let stranger = PRStrangerFlow(recorder: recorder)
 
         for refused in [
@@ -564,7 +539,7 @@ struct PauseResumeTests {
 
     @Test("hooks see the reference lifecycle on both sides of the pause")
     func hooksAcrossPause() async throws {
-        let events = PRRecorder()
+        let events = Recorder()
         let runIds = Mutex<Set<String>>([])
         let startTimes = Mutex<[Date]>([])
         let identity = WorkflowHook { event in
@@ -573,7 +548,7 @@ struct PauseResumeTests {
                 startTimes.withLock { $0.append(started.startedAt) }
             }
         }
-        let hooks = [prLifecycleHook(events), identity]
+        let hooks = [lifecycleHook(events), identity]
         let workflow = PRLinearFlow()
         let paused = await workflow.run(PRState(), hooks: hooks, pauseOnApproval: true)
         #expect(events.all == [
@@ -603,7 +578,7 @@ struct PauseResumeTests {
 
     @Test("a resume applies the decision through approvalDecided, not approvalRequested")
     func resumeEmitsDecisionNotRequest() async throws {
-        let kinds = PRRecorder()
+        let kinds = Recorder()
         let hook = WorkflowHook { event in
             switch event {
             case .approvalRequested(let request): kinds.add("requested \(request.stepName)")
@@ -621,13 +596,13 @@ struct PauseResumeTests {
 
     @Test("a step after the resumed one can run child workflows")
     func childrenAfterResume() async throws {
-        let events = PRRecorder()
+        let events = Recorder()
         let workflow = PRParentFlow()
         let paused = await workflow.run(PRState(), pauseOnApproval: true)
         try #require(paused.status == .paused)
 
         let resumed = await workflow.resume(
-            paused, decision: .approve(), options: RunOptions(hooks: [prLifecycleHook(events)], pauseOnApproval: true))
+            paused, decision: .approve(), options: RunOptions(hooks: [lifecycleHook(events)], pauseOnApproval: true))
         #expect(resumed.status == .succeeded)
         #expect(resumed.state.log == ["gate", "child_one", "child_two"])
         let delegate = try #require(resumed.step("delegate"))
