@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepFlow
 import StepFlowExamples
+import StepFlowTUI
 
 /// How `stepflow-tui graph` prints a graph.
 enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
@@ -44,11 +45,11 @@ struct GraphCommand: ParsableCommand {
     func run() throws {
         let catalog = ExampleCatalog.catalog
         guard let entry = catalog.entry(named: name) else {
-            throw UsageError(
+            throw InputError(
                 "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
         }
         if let width, width < Self.minimumWidth {
-            throw UsageError("--width must be at least \(Self.minimumWidth) columns, not \(width).")
+            throw InputError("--width must be at least \(Self.minimumWidth) columns, not \(width).")
         }
         let environment = ProcessInfo.processInfo.environment
         let graph = entry.workflow.graph

@@ -63,18 +63,14 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let catalog = ExampleCatalog.catalog
         guard let entry = catalog.entry(named: name) else {
-            throw UsageError(
+            throw InputError(
                 "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
         }
-        let initial: AnyState
-        do {
-            initial = try StateInput.decode(StateInput.jsonData(state, default: entry.defaultState), for: entry)
-        } catch {
-            throw UsageError(error.message)
-        }
-        if !plain, !json, decision == nil, ConsoleApp.canOpen() {
-            let text = String(decoding: try StateInput.jsonData(state, default: entry.defaultState), as: UTF8.self)
-            throw ExitCode(try await openConsole(startWith: (name, text)))
+        // Read once: `@FILE` is not read again when the console opens.
+        let stateData = try StateInput.jsonData(state, default: entry.defaultState)
+        let initial = try StateInput.decode(stateData, for: entry)
+        if !plain, !json, decision == nil, ConsoleApp.openingProblem() == nil {
+            throw ExitCode(try await openConsole(startWith: (name, String(decoding: stateData, as: UTF8.self))))
         }
         let settings = HeadlessRunner.Settings(
             decisions: decision?.decisions ?? .prompt, reason: reason,
@@ -123,12 +119,8 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = HeadlessRunner.Settings(
             decisions: .pause, reason: reason, checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
-        do {
-            let code = try await HeadlessRunner(catalog: ExampleCatalog.catalog)
-                .resume(checkpointAt: URL(fileURLWithPath: file), approved: approve, settings: settings)
-            throw ExitCode(code)
-        } catch let error as RunnerError {
-            throw UsageError(error.message)
-        }
+        let code = try await HeadlessRunner(catalog: ExampleCatalog.catalog)
+            .resume(checkpointAt: URL(fileURLWithPath: file), approved: approve, settings: settings)
+        throw ExitCode(code)
     }
 }

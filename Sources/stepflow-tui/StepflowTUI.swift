@@ -33,7 +33,7 @@ struct StepflowTUI: AsyncParsableCommand {
             }
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
-        } catch let usage as UsageError {
+        } catch let usage as InputError {
             FileHandle.standardError.write(Data("stepflow-tui: \(usage.message)\n".utf8))
             Foundation.exit(ExitStatus.usage)
         } catch {
@@ -47,13 +47,9 @@ struct StepflowTUI: AsyncParsableCommand {
     }
 }
 
-/// Opens the console on the example catalog; a console problem is a usage error.
+/// Opens the console on the example catalog.
 func openConsole(startWith start: (name: String, stateJSON: String)?) async throws -> Int32 {
-    do {
-        return try await ConsoleApp(catalog: ExampleCatalog.catalog).run(startWith: start)
-    } catch {
-        throw UsageError(error.message)
-    }
+    try await ConsoleApp(catalog: ExampleCatalog.catalog).run(startWith: start)
 }
 
 /// The process exit codes of every command.
@@ -66,11 +62,4 @@ enum ExitStatus {
     static let usage: Int32 = 2
     /// The workflow paused for approval; its checkpoint was saved.
     static let paused: Int32 = 3
-}
-
-/// A usage or input problem, reported as one line and exit code 2.
-struct UsageError: Error {
-    /// The sentence to print: what is wrong and how to fix it.
-    let message: String
-    init(_ message: String) { self.message = message }
 }

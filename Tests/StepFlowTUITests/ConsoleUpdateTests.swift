@@ -185,7 +185,7 @@ struct ConsoleUpdateTests {
     @Test("a finished run records status and checkpoint, and closes its prompt")
     func runFinished() {
         var (model, _) = modelWaitingForApproval()
-        send(&model, .runFinished(runKey: 1, status: .paused, error: nil, checkpointPath: "/tmp/x.json", at: model.now))
+        send(&model, .runFinished(runKey: 1, status: .paused, checkpointPath: "/tmp/x.json", at: model.now))
         #expect(model.prompt == nil)
         #expect(model.runs[0].status == .paused)
         #expect(model.runs[0].checkpointPath == "/tmp/x.json")

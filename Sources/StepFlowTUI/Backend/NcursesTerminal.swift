@@ -9,18 +9,18 @@ final class NcursesTerminal {
     let colors: Bool
 
     /// Opens the terminal, or throws one clear sentence when it cannot.
-    init(environment: [String: String]) throws(ConsoleError) {
+    init(environment: [String: String]) throws(InputError) {
         setlocale(LC_ALL, "")
         // newterm returns NULL instead of exiting, so a bad TERM is reported, not fatal.
         guard let opened = stepflow_newterm() else {
-            throw ConsoleError("cannot open the terminal (TERM=\(environment["TERM"] ?? "unset")); use 'stepflow-tui run NAME --plain'.")
+            throw InputError("cannot open the terminal (TERM=\(environment["TERM"] ?? "unset")); use 'stepflow-tui run NAME --plain'.")
         }
         screen = opened
         set_term(opened)
         guard stepflow_has_cursor_addressing() != 0 else {
             endwin()
             delscreen(opened)
-            throw ConsoleError(Self.cannotDraw(environment))
+            throw InputError(Self.cannotDraw(environment))
         }
         cbreak()
         noecho()
@@ -138,14 +138,4 @@ final class NcursesTerminal {
         if colors, let color = style.color { value |= stepflow_color_pair(Int32(color.rawValue)) }
         return value
     }
-}
-
-/// A problem that stops the console: one sentence, exit code 2.
-public struct ConsoleError: Error, CustomStringConvertible {
-    /// What went wrong and what to do.
-    public let message: String
-    /// Creates the error.
-    public init(_ message: String) { self.message = message }
-    /// The message.
-    public var description: String { message }
 }

@@ -34,11 +34,8 @@ public final class ConsoleApp: Sendable {
 
     /// Runs the console until the user quits or a signal arrives; returns the exit
     /// code. `startWith` opens it straight on a new run of that catalog entry.
-    public func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(ConsoleError) -> Int32 {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            throw ConsoleError("the console needs a terminal on stdin and stdout; use 'stepflow-tui run NAME --plain'.")
-        }
-        guard !NcursesTerminal.isDumb(environment) else { throw ConsoleError(NcursesTerminal.cannotDraw(environment)) }
+    public func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
+        if let problem = Self.openingProblem(environment: environment) { throw InputError(problem) }
         let terminal = try NcursesTerminal(environment: environment)
         let signals = installSignalSources()
         defer {
@@ -170,9 +167,7 @@ public final class ConsoleApp: Sendable {
                     post(.notice("\(error)"))
                 }
             }
-            post(.runFinished(
-                runKey: key, status: result.status, error: result.error.map { "\(errorTypeName($0)): \(errorMessage($0))" },
-                checkpointPath: path, at: Date()))
+            post(.runFinished(runKey: key, status: result.status, checkpointPath: path, at: Date()))
         }
         tasks.withLock { $0.append(task) }
     }
@@ -214,9 +209,12 @@ public final class ConsoleApp: Sendable {
         }
     }
 
-    /// Whether this process can open the console: a terminal on stdin and stdout
-    /// that can draw a full screen.
-    public static func canOpen(environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 && !NcursesTerminal.isDumb(environment)
+    /// Why this process cannot open the console, or `nil` when it can: it needs a
+    /// terminal on stdin and stdout that can draw a full screen.
+    public static func openingProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            return "the console needs a terminal on stdin and stdout; use 'stepflow-tui run NAME --plain'."
+        }
+        return NcursesTerminal.isDumb(environment) ? NcursesTerminal.cannotDraw(environment) : nil
     }
 }

@@ -199,8 +199,6 @@ public struct RunView: Sendable {
     public var waiting: ApprovalRequest?
     /// Where its checkpoint was saved, when paused.
     public var checkpointPath: String?
-    /// The run's error, when it failed.
-    public var error: String?
     /// The scroll offsets of the panes.
     public var scroll: [RunPane: Int] = [:]
     /// The selected step row.

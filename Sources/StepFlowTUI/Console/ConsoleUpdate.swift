@@ -16,7 +16,7 @@ public enum ConsoleMessage: Sendable {
     /// A run waits for a decision.
     case approvalNeeded(runKey: Int, ApprovalRequest)
     /// A run ended.
-    case runFinished(runKey: Int, status: RunStatus, error: String?, checkpointPath: String?, at: Date)
+    case runFinished(runKey: Int, status: RunStatus, checkpointPath: String?, at: Date)
     /// Something outside the console went wrong (shown in the footer).
     case notice(String)
     /// SIGINT, SIGTERM or SIGHUP arrived.
@@ -71,10 +71,9 @@ public enum ConsoleUpdate {
                 model.prompt = ApprovalPrompt(runKey: runKey)
             }
             return []
-        case .runFinished(let runKey, let status, let error, let path, let at):
+        case .runFinished(let runKey, let status, let path, let at):
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
             model.runs[index].status = status
-            model.runs[index].error = error
             model.runs[index].checkpointPath = path
             model.runs[index].finishedAt = at
             model.runs[index].waiting = nil

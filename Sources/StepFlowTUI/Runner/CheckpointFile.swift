@@ -27,13 +27,13 @@ public enum CheckpointFile {
     }
 
     /// Writes a checkpoint atomically, creating its folder.
-    public static func write(_ checkpoint: ApprovalPause<AnyState>, to url: URL) throws(RunnerError) {
+    public static func write(_ checkpoint: ApprovalPause<AnyState>, to url: URL) throws(InputError) {
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try checkpoint.jsonData().write(to: url, options: .atomic)
         } catch {
-            throw RunnerError("cannot write the checkpoint to '\(url.path)': \(error.localizedDescription)")
+            throw InputError("cannot write the checkpoint to '\(url.path)': \(error.localizedDescription)")
         }
     }
 
@@ -49,26 +49,26 @@ public enum CheckpointFile {
 
     /// Reads a checkpoint file; a missing, unreadable, corrupt or truncated file
     /// is an error that says so.
-    public static func read(_ url: URL) throws(RunnerError) -> Contents {
+    public static func read(_ url: URL) throws(InputError) -> Contents {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw RunnerError("cannot read the checkpoint file '\(url.path)'; check the path.")
+            throw InputError("cannot read the checkpoint file '\(url.path)'; check the path.")
         }
         guard let json = try? StepFlowJSON.decoder.decode(JSONValue.self, from: data), case .object = json else {
-            throw RunnerError("'\(url.path)' is not a checkpoint: the file is corrupt or truncated.")
+            throw InputError("'\(url.path)' is not a checkpoint: the file is corrupt or truncated.")
         }
         guard let name = json["workflow_name"]?.stringValue else {
-            throw RunnerError("'\(url.path)' is not a StepFlow checkpoint: it has no workflow_name.")
+            throw InputError("'\(url.path)' is not a StepFlow checkpoint: it has no workflow_name.")
         }
         return Contents(data: data, workflowName: name, resumed: json["resumed"])
     }
 
     /// Marks the checkpoint as used by this resume, atomically and exclusively:
     /// a second process resuming the same file at the same moment is refused.
-    public static func markResumed(_ url: URL, by approver: String, at date: Date = Date()) throws(RunnerError) {
+    public static func markResumed(_ url: URL, by approver: String, at date: Date = Date()) throws(InputError) {
         let lockPath = url.path + ".lock"
         let lock = open(lockPath, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard lock >= 0 else {
-            throw RunnerError(
+            throw InputError(
                 "'\(url.path)' is being resumed by another process (lock file '\(lockPath)'); if none is running, delete the lock file.")
         }
         defer {
@@ -78,21 +78,21 @@ public enum CheckpointFile {
         let contents = try read(url)
         if let mark = contents.resumed { throw alreadyResumed(url, mark) }
         guard case .object(var fields) = try? StepFlowJSON.decoder.decode(JSONValue.self, from: contents.data) else {
-            throw RunnerError("'\(url.path)' changed while it was being resumed; try again.")
+            throw InputError("'\(url.path)' changed while it was being resumed; try again.")
         }
         fields["resumed"] = .object(["by": .string(approver), "at": .string(StepFlowJSON.formatDate(date))])
         do {
             try StepFlowJSON.prettyEncoder.encode(JSONValue.object(fields)).write(to: url, options: .atomic)
         } catch {
-            throw RunnerError("cannot mark '\(url.path)' as resumed: \(error.localizedDescription)")
+            throw InputError("cannot mark '\(url.path)' as resumed: \(error.localizedDescription)")
         }
     }
 
     /// The error for a checkpoint that was already used.
-    public static func alreadyResumed(_ url: URL, _ mark: JSONValue) -> RunnerError {
+    public static func alreadyResumed(_ url: URL, _ mark: JSONValue) -> InputError {
         let by = mark["by"]?.stringValue.map { " by \($0)" } ?? ""
         let at = mark["at"]?.stringValue.map { " at \($0)" } ?? ""
-        return RunnerError(
+        return InputError(
             "the checkpoint '\(url.path)' was already resumed\(by)\(at); a paused run can be resumed once.")
     }
 

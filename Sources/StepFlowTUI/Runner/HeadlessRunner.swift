@@ -85,25 +85,25 @@ public struct HeadlessRunner: Sendable {
     /// Runs a workflow of the catalog; returns the exit code (0, 1 or 3).
     public func run(_ entry: CatalogEntry, state: AnyState, settings: Settings) async -> Int32 {
         let options = RunOptions(approvalHandler: approvalHandler(settings), hooks: [printer(settings)])
-        return await finish(entry.workflow.run(state, options: options), settings: settings)
+        return finish(await entry.workflow.run(state, options: options), settings: settings)
     }
 
     /// Resumes a checkpoint file with a decision; returns the exit code (0, 1 or 3).
     ///
     /// A checkpoint of a workflow not in the catalog, of a changed definition,
     /// corrupt, truncated or already resumed throws before anything changes.
-    public func resume(checkpointAt url: URL, approved: Bool, settings: Settings) async throws(RunnerError) -> Int32 {
+    public func resume(checkpointAt url: URL, approved: Bool, settings: Settings) async throws(InputError) -> Int32 {
         let contents = try CheckpointFile.read(url)
         if let mark = contents.resumed { throw CheckpointFile.alreadyResumed(url, mark) }
         guard let entry = catalog.entry(named: contents.workflowName) else {
-            throw RunnerError(
+            throw InputError(
                 "the checkpoint belongs to workflow '\(VisibleText.sanitize(contents.workflowName))', which this build does not have; see 'stepflow-tui list'.")
         }
         let checkpoint: ApprovalPause<AnyState>
         do {
             checkpoint = try entry.workflow.checkpoint(json: contents.data)
         } catch {
-            throw RunnerError(VisibleText.sanitize(error.message))
+            throw InputError(VisibleText.sanitize(error.message))
         }
         try CheckpointFile.markResumed(url, by: settings.approver)
         let decision = ApprovalDecision(
@@ -111,8 +111,8 @@ public struct HeadlessRunner: Sendable {
         var next = settings
         next.decisions = .pause
         let options = RunOptions(approvalHandler: approvalHandler(next), hooks: [printer(settings)], pauseOnApproval: true)
-        return await finish(
-            entry.workflow.resume(from: checkpoint, decision: decision, options: options), settings: settings)
+        return finish(
+            await entry.workflow.resume(from: checkpoint, decision: decision, options: options), settings: settings)
     }
 
     // MARK: - Output
@@ -124,7 +124,7 @@ public struct HeadlessRunner: Sendable {
         return WorkflowHook { event in progress(EventLine.format(event) + "\n") }
     }
 
-    private func finish(_ result: WorkflowResult<AnyState>, settings: Settings) async -> Int32 {
+    private func finish(_ result: WorkflowResult<AnyState>, settings: Settings) -> Int32 {
         let progress = settings.json ? streams.standardError : streams.standardOutput
         var checkpointPath: String?
         if let checkpoint = result.checkpoint {
