@@ -14,8 +14,10 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
     /// only resumes against a definition with the same fingerprint.
     public let fingerprint: String
 
-    let retries: [ResolvedRetry]
-    let routeTables: [[String: RouteDestination]?]
+    /// What the run loop reads of each step, in step order.
+    let plans: [StepPlan]
+    /// Each step's body, in step order (apart from ``plans``, which are not generic).
+    let bodies: [Step<State>.Body]
     let indexByName: [String: Int]
 
     /// Validates the steps (SPEC §1) and prepares them.
@@ -30,23 +32,46 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
         self.steps = steps
         self.indexByName = indexByName
         self.hasRoutes = steps.contains { $0.routes != nil }
-        self.retries = steps.map { ResolvedRetry(($0.retry ?? RetryPolicy()).inheriting(from: defaults)) }
-        self.routeTables = steps.map { step in
-            step.routes.map { routes in
-                Dictionary(routes.map { route -> (String, RouteDestination) in
-                    switch route.target {
-                    case .end: return (route.key, .end)
-                    case .step(let target): return (route.key, .step(indexByName[target]!, target))
-                    }
-                }, uniquingKeysWith: { first, _ in first })
-            }
+        self.plans = steps.map { step in
+            StepPlan(
+                name: step.name, approval: step.approval,
+                retry: ResolvedRetry((step.retry ?? RetryPolicy()).inheriting(from: defaults)),
+                routeTable: step.routes.map { routes in
+                    Dictionary(routes.map { route -> (String, RouteDestination) in
+                        switch route.target {
+                        case .end: return (route.key, .end)
+                        case .step(let target): return (route.key, .step(indexByName[target]!, target))
+                        }
+                    }, uniquingKeysWith: { first, _ in first })
+                })
         }
+        self.bodies = steps.map(\.body)
         self.fingerprint = DefinitionFingerprint.compute(name: name, steps: steps)
     }
 
     /// The index of the step with this name.
     public func index(ofStep name: String) -> Int? {
         indexByName[name]
+    }
+}
+
+/// What the run loop reads of one step, resolved once per definition.
+///
+/// Not generic and a class: the loop takes a step's plan with one retain,
+/// where copying a `Step<State>` out of its array in unspecialised generic
+/// code goes through value witnesses and a metadata lookup.
+final class StepPlan: Sendable {
+    let name: String
+    let approval: ApprovalGate?
+    let retry: ResolvedRetry
+    /// Route key → destination, or `nil` for a step that continues to the next one.
+    let routeTable: [String: RouteDestination]?
+
+    init(name: String, approval: ApprovalGate?, retry: ResolvedRetry, routeTable: [String: RouteDestination]?) {
+        self.name = name
+        self.approval = approval
+        self.retry = retry
+        self.routeTable = routeTable
     }
 }
 

@@ -2,8 +2,9 @@ import Foundation
 
 /// One run of a workflow: the per-step pipeline of SPEC §2 over a shared state.
 ///
-/// Each step goes through five stages, each its own function: start
-/// (`stepStarted`), approval gate, attempts, route, record (`stepFinished`).
+/// Each step goes through five stages: start (`stepStarted`), approval gate,
+/// attempts, route, record (`stepFinished`). The record stage sits in the run
+/// loop itself; every `async` call costs a frame allocation per step.
 struct RunEngine<State: Codable & Sendable> {
     let definition: WorkflowDefinition<State>
     let options: RunOptions
@@ -17,6 +18,8 @@ struct RunEngine<State: Codable & Sendable> {
     private var executedResults: [StepResult] = []
     private var executedIndices: [Int] = []
     private var routeTrace: [RouteDecision] = []
+    /// The request of the step that just paused, until the loop turns it into a checkpoint.
+    private var pendingPause: ApprovalRequest?
 
     init(definition: WorkflowDefinition<State>, options: RunOptions, runId: String, startedAt: Date,
          executed: [(index: Int, result: StepResult)] = [], routeTrace: [RouteDecision] = [])
@@ -30,16 +33,8 @@ struct RunEngine<State: Codable & Sendable> {
         self.executedResults = executed.map(\.result)
         self.executedIndices = executed.map(\.index)
         self.routeTrace = routeTrace
-        self.executedResults.reserveCapacity(definition.steps.count)
-        self.executedIndices.reserveCapacity(definition.steps.count)
-    }
-
-    /// How a step's pipeline ends, and where the run goes next.
-    private enum StepOutcome {
-        case next(Int)
-        case ended
-        case failed(any Error)
-        case paused(ApprovalRequest)
+        self.executedResults.reserveCapacity(definition.plans.count)
+        self.executedIndices.reserveCapacity(definition.plans.count)
     }
 
     /// Runs from step `startIndex`; `resumeDecision` answers that step's gate.
@@ -54,10 +49,20 @@ struct RunEngine<State: Codable & Sendable> {
         }
         var index = startIndex
         var decision = resumeDecision
-        while index < definition.steps.count {
-            let outcome = await runStep(at: index, state: &state, resumeDecision: decision)
+        while index < definition.plans.count {
+            await runStep(at: index, state: &state, resumeDecision: decision)
             decision = nil
-            switch outcome {
+            // Record (in the loop rather than a function of its own: one async call fewer per step).
+            current.finishedAt = Date()
+            current.durationMs = wholeMilliseconds(from: current.startedAt, to: current.finishedAt)
+            current.childWorkflows = scope.endStep()
+            if emitter.isActive, let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
+                workflowName: definition.name, runId: runId, stepName: current.stepName, stepIndex: index,
+                state: AnyState(state), result: current)))
+            {
+                current.fail(hookError)
+            }
+            switch outcome(ofStepAt: index) {
             case .next(let next):
                 index = next
             case .ended:
@@ -72,60 +77,63 @@ struct RunEngine<State: Codable & Sendable> {
         return await finish(state: state, status: .succeeded)
     }
 
+    /// The result of the step being run: the last executed one, edited in place
+    /// (a `StepResult` is large; copying it in and out of functions showed in profiles).
+    private var current: StepResult {
+        _read { yield executedResults[executedResults.count - 1] }
+        _modify { yield &executedResults[executedResults.count - 1] }
+    }
+
     // MARK: - The step pipeline
 
-    private mutating func runStep(at index: Int, state: inout State, resumeDecision: ApprovalDecision?) async
-        -> StepOutcome
-    {
-        let step = definition.steps[index]
-        var result = StepResult(
-            stepName: step.name, status: .running, startedAt: Date(), requiresApproval: step.approval != nil)
+    /// Starts, gates, attempts and routes step `index` into a new ``current``
+    /// result; the loop records it. A step that pauses leaves its request in ``pendingPause``.
+    @inline(__always)
+    private mutating func runStep(at index: Int, state: inout State, resumeDecision: ApprovalDecision?) async {
+        let plan = definition.plans[index]
+        executedResults.append(StepResult(
+            stepName: plan.name, status: .running, startedAt: Date(), requiresApproval: plan.approval != nil))
+        executedIndices.append(index)
         let serial = scope.beginStep()
 
         if emitter.isActive, let hookError = await emitter.emit(.stepStarted(StepStartedEvent(
-            workflowName: definition.name, runId: runId, stepName: step.name, stepIndex: index,
-            state: AnyState(state), startedAt: result.startedAt!)))
+            workflowName: definition.name, runId: runId, stepName: plan.name, stepIndex: index,
+            state: AnyState(state), startedAt: current.startedAt!)))
         {
-            result.fail(hookError)
-            return await record(&result, at: index, state: state)
+            current.fail(hookError)
+            return
         }
 
-        if let gate = step.approval {
-            switch await approvalGate(step, gate, state: state, resumeDecision: resumeDecision) {
+        if let gate = plan.approval {
+            switch await approvalGate(plan, gate, state: state, resumeDecision: resumeDecision) {
             case .proceed(let decision):
-                result.approvalDecision = decision
+                current.approvalDecision = decision
             case .refused(let decision, let error):
-                result.approvalDecision = decision
-                result.fail(error)
-                return await record(&result, at: index, state: state)
+                current.approvalDecision = decision
+                current.fail(error)
+                return
             case .pause(let request):
-                result.status = .paused
-                return await record(&result, at: index, state: state, pausedOn: request)
+                current.status = .paused
+                pendingPause = request
+                return
             }
         }
 
-        let attempt = await attempts(of: step, at: index, state: &state, serial: serial)
-        result.attempts = attempt.count
+        let attempt = await attempts(of: plan, body: definition.bodies[index], state: &state, serial: serial)
+        current.attempts = attempt.count
         if let error = attempt.error {
-            result.fail(error)
-            return await record(&result, at: index, state: state)
+            current.fail(error)
+            return
         }
-        result.output = attempt.output
-        result.status = .succeeded
-        resolveRoute(of: step, at: index, into: &result)
-        return await record(&result, at: index, state: state)
+        current.output = attempt.output
+        current.status = .succeeded
+        resolveRoute(of: plan)
     }
 
     // MARK: Approval gate
 
-    private enum GateOutcome {
-        case proceed(ApprovalDecision)
-        case refused(ApprovalDecision?, any Error)
-        case pause(ApprovalRequest)
-    }
-
     private func approvalGate(
-        _ step: Step<State>, _ gate: ApprovalGate, state: State, resumeDecision: ApprovalDecision?
+        _ step: StepPlan, _ gate: ApprovalGate, state: State, resumeDecision: ApprovalDecision?
     ) async -> GateOutcome {
         let decision: ApprovalDecision
         if let resumeDecision {
@@ -173,10 +181,11 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: Attempts
 
-    private func attempts(of step: Step<State>, at index: Int, state: inout State, serial: Int) async
+    @inline(__always)
+    private func attempts(of step: StepPlan, body: @escaping Step<State>.Body, state: inout State, serial: Int) async
         -> (count: Int, output: JSONValue?, error: (any Error)?)
     {
-        let retry = definition.retries[index]
+        let retry = step.retry
         var attempt = 0
         while true {
             attempt += 1
@@ -187,9 +196,9 @@ struct RunEngine<State: Codable & Sendable> {
             do {
                 let output: JSONValue?
                 if let timeout = retry.timeout {
-                    output = try await TimedAttempt.run(step.body, state: &state, context: context, timeout: timeout)
+                    output = try await TimedAttempt.run(body, state: &state, context: context, timeout: timeout)
                 } else {
-                    output = try await step.body(&state, context)
+                    output = try await body(&state, context)
                 }
                 return (attempt, output, nil)
             } catch {
@@ -214,67 +223,51 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: Route
 
-    private mutating func resolveRoute(of step: Step<State>, at index: Int, into result: inout StepResult) {
-        guard let table = definition.routeTables[index] else { return }
-        guard case .string(let key)? = result.output else {
-            result.fail(RouteResolutionError("Step '\(step.name)' returned a non-string route key."), keepOutput: true)
+    /// Resolves the ``current`` step's output to a route (routed steps only).
+    private mutating func resolveRoute(of step: StepPlan) {
+        guard let table = step.routeTable else { return }
+        guard case .string(let key)? = current.output else {
+            current.fail(RouteResolutionError("Step '\(step.name)' returned a non-string route key."), keepOutput: true)
             return
         }
         guard let destination = table[key] else {
-            result.fail(RouteResolutionError("Step '\(step.name)' returned unknown route key '\(key)'."), keepOutput: true)
+            current.fail(RouteResolutionError("Step '\(step.name)' returned unknown route key '\(key)'."), keepOutput: true)
             return
         }
-        result.routeKey = key
+        current.routeKey = key
         switch destination {
         case .end:
             routeTrace.append(RouteDecision(stepName: step.name, routeKey: key, nextStep: nil, ended: true))
         case .step(_, let name):
-            result.nextStep = name
+            current.nextStep = name
             routeTrace.append(RouteDecision(stepName: step.name, routeKey: key, nextStep: name, ended: false))
         }
     }
 
-    // MARK: Record
+    // MARK: Outcome
 
-    private mutating func record(
-        _ result: inout StepResult, at index: Int, state: State, pausedOn request: ApprovalRequest? = nil
-    ) async -> StepOutcome {
-        result.finishedAt = Date()
-        result.durationMs = wholeMilliseconds(from: result.startedAt, to: result.finishedAt)
-        result.childWorkflows = scope.endStep()
-        if emitter.isActive, let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
-            workflowName: definition.name, runId: runId, stepName: result.stepName, stepIndex: index,
-            state: AnyState(state), result: result)))
-        {
-            result.fail(hookError)
-        }
-        executedResults.append(result)
-        executedIndices.append(index)
-        return outcome(of: result, at: index, pausedOn: request)
-    }
-
-    /// Where the run goes after a recorded step.
-    private func outcome(of result: StepResult, at index: Int, pausedOn request: ApprovalRequest?) -> StepOutcome {
-        switch result.status {
+    /// Where the run goes after the recorded step `index`.
+    private mutating func outcome(ofStepAt index: Int) -> StepOutcome {
+        switch current.status {
         case .failed:
-            return .failed(result.error ?? StepExecutionError("Step '\(result.stepName)' failed."))
+            return .failed(current.error ?? StepExecutionError("Step '\(current.stepName)' failed."))
         case .paused:
-            if let request { return .paused(request) }
-            return .failed(StepExecutionError("Step '\(result.stepName)' paused without a request."))
+            defer { pendingPause = nil }
+            if let request = pendingPause { return .paused(request) }
+            return .failed(StepExecutionError("Step '\(current.stepName)' paused without a request."))
         default:
-            if result.routeKey != nil && result.nextStep == nil { return .ended }
-            if let next = result.nextStep, let nextIndex = definition.index(ofStep: next) { return .next(nextIndex) }
-            return .next(index + 1)
+            guard current.routeKey != nil else { return .next(index + 1) }
+            guard let next = current.nextStep else { return .ended }
+            return definition.index(ofStep: next).map { .next($0) } ?? .next(index + 1)
         }
     }
 
     // MARK: - Finishing
 
     private func makeCheckpoint(state: State, stepIndex: Int, request: ApprovalRequest) -> ApprovalPause<State> {
-        let step = definition.steps[stepIndex]
         return ApprovalPause(
             workflowName: definition.name, definitionFingerprint: definition.fingerprint, runId: runId,
-            stepName: step.name, stepIndex: stepIndex, state: state, request: request,
+            stepName: definition.plans[stepIndex].name, stepIndex: stepIndex, state: state, request: request,
             steps: reportedSteps(for: .paused), routeTrace: routeTrace, workflowStartedAt: startedAt,
             createdAt: Date())
     }
@@ -288,12 +281,11 @@ struct RunEngine<State: Codable & Sendable> {
         case .paused: "not reached because workflow paused"
         default: "not reached because workflow ended"
         }
-        var byIndex = [StepResult?](repeating: nil, count: definition.steps.count)
+        var byIndex = [StepResult?](repeating: nil, count: definition.plans.count)
         for (position, index) in executedIndices.enumerated() { byIndex[index] = executedResults[position] }
-        return definition.steps.indices.map { index in
-            byIndex[index] ?? .skipped(
-                definition.steps[index].name, requiresApproval: definition.steps[index].approval != nil,
-                reason: reason)
+        return definition.plans.indices.map { index in
+            let plan = definition.plans[index]
+            return byIndex[index] ?? .skipped(plan.name, requiresApproval: plan.approval != nil, reason: reason)
         }
     }
 
@@ -315,6 +307,24 @@ struct RunEngine<State: Codable & Sendable> {
         }
         return result
     }
+}
+
+/// How a step's pipeline ends, and where the run goes next.
+///
+/// Outside `RunEngine` so it is not generic: a type nested in a generic type
+/// costs a metadata lookup wherever unspecialised code uses it.
+private enum StepOutcome {
+    case next(Int)
+    case ended
+    case failed(any Error)
+    case paused(ApprovalRequest)
+}
+
+/// What a step's approval gate decided.
+private enum GateOutcome {
+    case proceed(ApprovalDecision)
+    case refused(ApprovalDecision?, any Error)
+    case pause(ApprovalRequest)
 }
 
 extension StepResult {
