@@ -91,6 +91,33 @@ struct RunTests {
             #expect(step.durationMs == Int((finished.timeIntervalSince(started) * 1000).rounded(.down)))
             #expect(started >= result.startedAt && finished <= result.finishedAt)
         }
+        for (earlier, later) in zip(result.steps, result.steps.dropFirst()) {
+            #expect(earlier.finishedAt! <= later.startedAt!)
+        }
+    }
+
+    @Test("a step starts after the previous step's stepFinished hook, not when that step finished")
+    func startAfterFinishHook() async throws {
+        let hookPause = Duration.milliseconds(30)
+        let slowFinish = WorkflowHook { event in
+            if case .stepFinished = event { try await Task.sleep(for: hookPause) }
+        }
+        let result = await AdHoc(stepList: [trail("a"), trail("b")]).run(
+            Counter(), options: RunOptions(hooks: [slowFinish]))
+        let first = try #require(result.steps.first?.finishedAt)
+        let second = try #require(result.steps.last?.startedAt)
+        #expect(second.timeIntervalSince(first) >= 0.03)
+        #expect(result.finishedAt.timeIntervalSince(result.steps.last!.finishedAt!) >= 0.03)
+    }
+
+    @Test("run ids: 32 lowercase hex digits, and never the same twice")
+    func runIds() {
+        let ids = (0..<10_000).map { _ in RunID.make() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(100) {
+            #expect(id.utf8.count == 32)
+            #expect(id.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        }
     }
 
     @Test("a step's Codable output is kept as JSON")

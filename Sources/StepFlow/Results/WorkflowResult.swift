@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a run produced: final state, status, every step's result, timings, routes.
 public struct WorkflowResult<State: Sendable>: Sendable {
@@ -149,20 +150,45 @@ extension WorkflowResult: Codable where State: Codable {
     }
 }
 
-/// Run ids: unique, non-empty, 32 lowercase hex digits (128 random bits).
+/// Run ids: 32 lowercase hex digits, unique within the process and, with
+/// overwhelming probability, across processes (checkpoints carry them).
+///
+/// Each id is a bijective mix of a per-process 128-bit random key and a
+/// counter: a distinct counter gives a distinct id, and only the key costs a
+/// `getrandom` call, once per process rather than twice per run.
 enum RunID {
-    static func make() -> String {
+    private static let key: (UInt64, UInt64) = {
         var generator = SystemRandomNumberGenerator()
-        let digits = Array("0123456789abcdef".utf8)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(32)
-        for _ in 0..<2 {
-            var word = generator.next() as UInt64
-            for _ in 0..<16 {
-                bytes.append(digits[Int(word & 0xF)])
-                word >>= 4
+        return (generator.next(), generator.next())
+    }()
+    private static let counter = Atomic<UInt64>(0)
+
+    static func make() -> String {
+        let serial = counter.add(1, ordering: .relaxed).newValue
+        // Multiplying by an odd constant and adding the key are bijections of
+        // the counter, and so is the SplitMix64 finaliser: serials never collide.
+        let high = mix(serial &* 0x9E37_79B9_7F4A_7C15 &+ key.0)
+        let low = mix(serial &+ key.1)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            func write(_ word: UInt64, at offset: Int) {
+                let digits: StaticString = "0123456789abcdef"
+                var rest = word
+                for position in (offset..<offset + 16).reversed() {
+                    buffer[position] = digits.utf8Start[Int(rest & 0xF)]
+                    rest >>= 4
+                }
             }
+            write(high, at: 0)
+            write(low, at: 16)
+            return 32
         }
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The SplitMix64 output function, a bijection on 64-bit words.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
