@@ -1,12 +1,12 @@
 /// Delivers a run's events to its event stream and then to its hooks, in order.
 struct EventEmitter: Sendable {
     let hooks: [WorkflowHook]
-    let stream: AsyncStream<WorkflowEvent>.Continuation?
+    let stream: EventSink?
     /// Whether anyone listens; when nobody does, events are not even built.
     /// Stored, because the run loop asks twice per step.
     let isActive: Bool
 
-    init(hooks: [WorkflowHook], stream: AsyncStream<WorkflowEvent>.Continuation?) {
+    init(hooks: [WorkflowHook], stream: EventSink?) {
         self.hooks = hooks
         self.stream = stream
         self.isActive = stream != nil || !hooks.isEmpty
@@ -15,7 +15,7 @@ struct EventEmitter: Sendable {
     /// Emits an event; the first hook that throws stops delivery and its error is
     /// returned wrapped, for the run loop to apply the SPEC §6 rule.
     func emit(_ event: WorkflowEvent) async -> HookExecutionError? {
-        stream?.yield(event)
+        stream?.continuation.yield(event)
         for hook in hooks {
             do {
                 try await hook.handle(event)
@@ -40,5 +40,19 @@ struct EventEmitter: Sendable {
         case .childWorkflowStarted: "childWorkflowStarted"
         case .childWorkflowFinished: "childWorkflowFinished"
         }
+    }
+}
+
+/// Where a run's events are streamed (a handle's `events`; children share their parent's).
+///
+/// A class around the continuation: `AsyncStream.Continuation` comes from a
+/// library-evolution module, so its size is unknown at compile time, and every
+/// struct that held it inline (run options, the emitter, the engine) was
+/// copied through runtime value witnesses.
+final class EventSink: Sendable {
+    let continuation: AsyncStream<WorkflowEvent>.Continuation
+
+    init(_ continuation: AsyncStream<WorkflowEvent>.Continuation) {
+        self.continuation = continuation
     }
 }

@@ -21,8 +21,10 @@ struct RunEngine<State: Codable & Sendable> {
     /// The request of the step that just paused, until the loop turns it into a checkpoint.
     private var pendingPause: ApprovalRequest?
 
+    /// A fresh run, or with `executed` (results and their step indexes) and a
+    /// route trace, the rest of a paused one.
     init(definition: WorkflowDefinition<State>, options: RunOptions, runId: String, startedAt: Date,
-         executed: [(index: Int, result: StepResult)] = [], routeTrace: [RouteDecision] = [])
+         executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = [])
     {
         self.definition = definition
         self.options = options
@@ -30,8 +32,8 @@ struct RunEngine<State: Codable & Sendable> {
         self.scope = RunScope(options: options)
         self.runId = runId
         self.startedAt = startedAt
-        self.executedResults = executed.map(\.result)
-        self.executedIndices = executed.map(\.index)
+        self.executedResults = executed.results
+        self.executedIndices = executed.indices
         self.routeTrace = routeTrace
         self.executedResults.reserveCapacity(definition.plans.count)
         self.executedIndices.reserveCapacity(definition.plans.count)

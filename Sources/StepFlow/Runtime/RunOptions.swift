@@ -9,7 +9,7 @@ public struct RunOptions: Sendable {
     public var pauseOnApproval: Bool
 
     /// Where events also go (the handle's stream; children share their parent's).
-    var eventStream: AsyncStream<WorkflowEvent>.Continuation?
+    var eventStream: EventSink?
     /// A run id chosen before the run starts (for handles and child events).
     var runId: String?
     /// Whether the run may pause; child workflows cannot, having no checkpoint of their own.

@@ -37,10 +37,11 @@ extension WorkflowDefinition {
             return resumeRefused(problem, state: checkpoint.state, runId: checkpoint.runId, steps: checkpoint.steps)
         }
         // Placeholders for unvisited steps and the paused step itself are rebuilt by the run.
-        let executed = checkpoint.steps.compactMap { result -> (index: Int, result: StepResult)? in
-            guard result.status != .skipped, result.status != .paused,
-                  let index = index(ofStep: result.stepName) else { return nil }
-            return (index, result)
+        var executed: (results: [StepResult], indices: [Int]) = ([], [])
+        for result in checkpoint.steps where result.status != .skipped && result.status != .paused {
+            guard let index = index(ofStep: result.stepName) else { continue }
+            executed.results.append(result)
+            executed.indices.append(index)
         }
         var engine = RunEngine(
             definition: self, options: options, runId: checkpoint.runId, startedAt: checkpoint.workflowStartedAt,

@@ -21,7 +21,7 @@ public final class WorkflowRun<State: Sendable>: Sendable {
     ) {
         let (stream, continuation) = AsyncStream<WorkflowEvent>.makeStream(bufferingPolicy: .unbounded)
         var options = options
-        options.eventStream = continuation
+        options.eventStream = EventSink(continuation)
         options.runId = runId
         self.workflowName = workflowName
         self.runId = runId
