@@ -11,8 +11,6 @@
 /// which the result keeps as JSON. A body that also takes a ``RunContext`` can
 /// read the run's identity and run child workflows.
 public struct Step<State: Sendable>: Sendable {
-    /// The body with its output already converted to JSON.
-    typealias Body = @Sendable (inout State, RunContext) async throws -> JSONValue?
 
     /// The step's public name, unique in its workflow.
     public let name: String
@@ -24,11 +22,11 @@ public struct Step<State: Sendable>: Sendable {
     public let routes: [Route]?
     /// The approval gate, or `nil` when the step runs without asking.
     public let approval: ApprovalGate?
-    let body: Body
+    let body: StepBody<State>
 
     init(
         name: String, description: String?, retry: RetryPolicy?,
-        routes: KeyValuePairs<String, RouteTarget>?, approval: ApprovalGate?, body: @escaping Body
+        routes: KeyValuePairs<String, RouteTarget>?, approval: ApprovalGate?, body: StepBody<State>
     ) {
         self.name = name
         self.description = description
@@ -49,7 +47,7 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: { state, context in try recordOutput(try await body(&state, context), of: name) })
+            body: StepBody(.output { state, context in try recordOutput(try await body(&state, context), of: name) }))
     }
 
     /// A step whose body takes the state and returns an output.
@@ -63,7 +61,7 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: { state, _ in try recordOutput(try await body(&state), of: name) })
+            body: StepBody(.output { state, _ in try recordOutput(try await body(&state), of: name) }))
     }
 
     /// A step whose body takes the state and the run context and returns nothing.
@@ -77,10 +75,7 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: { state, context in
-                try await body(&state, context)
-                return nil
-            })
+            body: StepBody(.withContext(body)))
     }
 
     /// A step whose body takes the state and returns nothing.
@@ -94,10 +89,43 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: { state, _ in
-                try await body(&state)
-                return nil
-            })
+            body: StepBody(.stateOnly(body)))
+    }
+}
+
+/// A step's body in the shape its author wrote it.
+///
+/// Bodies without an output are kept as written, so the run loop calls them
+/// directly instead of through a wrapper closure (one async frame fewer per
+/// step) and builds no ``RunContext`` for a body that does not take one. A
+/// class, so the non-generic ``StepPlan`` can hold it.
+final class StepBody<State: Sendable>: Sendable {
+    enum Shape: Sendable {
+        case stateOnly(@Sendable (inout State) async throws -> Void)
+        case withContext(@Sendable (inout State, RunContext) async throws -> Void)
+        /// The output already converted to JSON.
+        case output(@Sendable (inout State, RunContext) async throws -> JSONValue?)
+    }
+
+    let shape: Shape
+
+    init(_ shape: Shape) {
+        self.shape = shape
+    }
+
+    /// Runs the body; `context` is only built for bodies that take it.
+    @inline(__always)
+    func run(_ state: inout State, context: () -> RunContext) async throws -> JSONValue? {
+        switch shape {
+        case .stateOnly(let body):
+            try await body(&state)
+            return nil
+        case .withContext(let body):
+            try await body(&state, context())
+            return nil
+        case .output(let body):
+            return try await body(&state, context())
+        }
     }
 }
 

@@ -16,8 +16,6 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
 
     /// What the run loop reads of each step, in step order.
     let plans: [StepPlan]
-    /// Each step's body, in step order (apart from ``plans``, which are not generic).
-    let bodies: [Step<State>.Body]
     let indexByName: [String: Int]
 
     /// Validates the steps (SPEC §1) and prepares them.
@@ -34,7 +32,7 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
         self.hasRoutes = steps.contains { $0.routes != nil }
         self.plans = steps.map { step in
             StepPlan(
-                name: step.name, approval: step.approval,
+                name: step.name, body: step.body, approval: step.approval,
                 retry: ResolvedRetry((step.retry ?? RetryPolicy()).inheriting(from: defaults)),
                 routeTable: step.routes.map { routes in
                     Dictionary(routes.map { route -> (String, RouteDestination) in
@@ -45,7 +43,6 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
                     }, uniquingKeysWith: { first, _ in first })
                 })
         }
-        self.bodies = steps.map(\.body)
         self.fingerprint = DefinitionFingerprint.compute(name: name, steps: steps)
     }
 
@@ -62,16 +59,31 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
 /// code goes through value witnesses and a metadata lookup.
 final class StepPlan: Sendable {
     let name: String
+    /// The step's `StepBody<State>`, held untyped so this class need not be
+    /// generic; ``body(as:)`` gives it back.
+    private let untypedBody: AnyObject & Sendable
     let approval: ApprovalGate?
     let retry: ResolvedRetry
     /// Route key → destination, or `nil` for a step that continues to the next one.
     let routeTable: [String: RouteDestination]?
 
-    init(name: String, approval: ApprovalGate?, retry: ResolvedRetry, routeTable: [String: RouteDestination]?) {
+    init<State>(
+        name: String, body: StepBody<State>, approval: ApprovalGate?, retry: ResolvedRetry,
+        routeTable: [String: RouteDestination]?
+    ) {
         self.name = name
+        self.untypedBody = body
         self.approval = approval
         self.retry = retry
         self.routeTable = routeTable
+    }
+
+    /// The step's body. `State` must be the state type of the definition that
+    /// made this plan; the engine, the only caller, runs plans of its own
+    /// definition. Unchecked, because a checked cast costs a metadata lookup per step.
+    @inline(__always)
+    func body<State>(as state: State.Type) -> StepBody<State> {
+        unsafeDowncast(untypedBody, to: StepBody<State>.self)
     }
 }
 

@@ -135,7 +135,7 @@ struct RunEngine<State: Codable & Sendable> {
             }
         }
 
-        let attempt = await attempts(of: plan, body: definition.bodies[index], state: &state, serial: serial)
+        let attempt = await attempts(of: plan, state: &state, serial: serial)
         current.attempts = attempt.count
         if let error = attempt.error {
             current.fail(error)
@@ -198,23 +198,26 @@ struct RunEngine<State: Codable & Sendable> {
     // MARK: Attempts
 
     @inline(__always)
-    private func attempts(of step: StepPlan, body: @escaping Step<State>.Body, state: inout State, serial: Int) async
+    private func attempts(of step: StepPlan, state: inout State, serial: Int) async
         -> (count: Int, output: JSONValue?, error: (any Error)?)
     {
         let retry = step.retry
+        let body = step.body(as: State.self)
         var attempt = 0
         while true {
             attempt += 1
             if Task.isCancelled { return (attempt - 1, nil, CancellationError()) }
-            let context = RunContext(
-                workflowName: definition.name, runId: runId, stepName: step.name, attempt: attempt,
-                scope: scope, stepSerial: serial)
+            func context() -> RunContext {
+                RunContext(
+                    workflowName: definition.name, runId: runId, stepName: step.name, attempt: attempt,
+                    scope: scope, stepSerial: serial)
+            }
             do {
                 let output: JSONValue?
                 if let timeout = retry.timeout {
-                    output = try await TimedAttempt.run(body, state: &state, context: context, timeout: timeout)
+                    output = try await TimedAttempt.run(body, state: &state, context: context(), timeout: timeout)
                 } else {
-                    output = try await body(&state, context)
+                    output = try await body.run(&state, context: context)
                 }
                 return (attempt, output, nil)
             } catch {

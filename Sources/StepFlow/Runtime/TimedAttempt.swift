@@ -7,7 +7,7 @@ import Synchronization
 /// copy of the state is dropped), so a timeout always fails the attempt on time.
 enum TimedAttempt {
     static func run<State: Sendable>(
-        _ body: @escaping Step<State>.Body,
+        _ body: StepBody<State>,
         state: inout State,
         context: RunContext,
         timeout: Duration
@@ -20,7 +20,7 @@ enum TimedAttempt {
                 let work = Task {
                     var copy = start
                     do {
-                        let output = try await body(&copy, context)
+                        let output = try await body.run(&copy) { context }
                         race.finish(.completed(copy, output))
                     } catch {
                         race.finish(.threw(copy, error))
