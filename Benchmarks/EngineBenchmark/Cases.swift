@@ -26,6 +26,20 @@ func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], check
         }
     }
 
+    // 1b. Steps that return a String output (encoded to JSON per step), no hooks.
+    for n in [10, 1000] {
+        let definition = try LinearOutputWorkflow(count: n).definition()
+        let probe = await definition.run(initial)
+        check(probe.status == .succeeded && probe.steps.last?.output == .string("done"),
+              "linear output N=\(n) did not record its outputs")
+        rows.append(try await measure(
+            "linear, String outputs", n: n, unitsPerRun: n, unit: "step", config: config, checksum: &checksum
+        ) {
+            let result = await definition.run(initial)
+            return result.steps.count &+ (result.succeeded ? 0 : 1_000_000)
+        })
+    }
+
     // 2. For comparison at N=1000: `workflow.run` (rebuilds steps and validates on every call),
     //    and `workflow.definition()` alone (the build + validation part).
     let workflow1000 = LinearWorkflow(count: 1000)

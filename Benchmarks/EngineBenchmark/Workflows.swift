@@ -26,6 +26,24 @@ struct LinearWorkflow: Workflow {
     }
 }
 
+/// A linear workflow of `count` steps that each return a short String output
+/// (the common shape in real workflows: the output is encoded to JSON per step).
+struct LinearOutputWorkflow: Workflow {
+    let names: [String]
+
+    init(count: Int) {
+        names = (0..<count).map { "step_\($0)" }
+    }
+
+    var name: String { "LinearOutput\(names.count)" }
+
+    var steps: [Step<BenchState>] {
+        for stepName in names {
+            Step(stepName) { _ in "done" }
+        }
+    }
+}
+
 /// The error the flaky step throws on its first two attempts.
 struct FlakyError: Error {}
 

@@ -56,7 +56,10 @@ struct RunEngine<State: Codable & Sendable> {
         // close are below `Date`'s resolution (~0.1 µs today) anyway, and
         // reading the clock was a tenth of the per-step cost.
         var handoff: Date?
-        while index < definition.plans.count {
+        var status = WorkflowStatus.succeeded
+        var failure: (any Error)?
+        var checkpoint: ApprovalPause<State>?
+        steps: while index < definition.plans.count {
             await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
             handoff = nil
@@ -79,15 +82,18 @@ struct RunEngine<State: Codable & Sendable> {
             case .next(let next):
                 index = next
             case .ended:
-                return await finish(state: state, status: .succeeded, at: handoff ?? Date())
+                break steps
             case .failed(let error):
-                return await finish(state: state, status: .failed, error: error, at: handoff ?? Date())
+                status = .failed
+                failure = error
+                break steps
             case .paused(let request):
-                let checkpoint = makeCheckpoint(state: state, stepIndex: index, request: request)
-                return await finish(state: state, status: .paused, checkpoint: checkpoint, at: handoff ?? Date())
+                status = .paused
+                checkpoint = makeCheckpoint(state: state, stepIndex: index, request: request)
+                break steps
             }
         }
-        return await finish(state: state, status: .succeeded, at: handoff ?? Date())
+        return await finish(state: state, status: status, error: failure, checkpoint: checkpoint, at: handoff ?? Date())
     }
 
     /// The result of the step being run: the last executed one, edited in place
@@ -308,6 +314,9 @@ struct RunEngine<State: Codable & Sendable> {
         }
     }
 
+    /// Builds the result and emits `workflowFinished`. Inlined into the run's
+    /// two exits: each async call costs a frame allocation.
+    @inline(__always)
     private func finish(
         state: State, status: WorkflowStatus, error: (any Error)? = nil,
         checkpoint: ApprovalPause<State>? = nil, fillSkipped: Bool = true, at finishedAt: Date = Date()
