@@ -130,6 +130,35 @@ struct RunTests {
         #expect(try output.decode(as: Verdict.self) == Verdict(approved: true, score: 7))
     }
 
+    @Test("outputs of every kind: String, JSONValue, numbers, Optional some and none")
+    func outputKinds() async {
+        let workflow = AdHoc(stepList: [
+            Step("text") { _ in "done" },
+            Step("json") { _ in JSONValue.array([1, "two"]) },
+            Step("integer") { _ in 42 },
+            Step("present") { _ -> String? in "here" },
+            Step("absent") { _ -> Int? in nil },
+            Step("with_context") { _, context in context.stepName },
+        ])
+        let result = await workflow.run(Counter())
+        #expect(result.steps.map(\.output) == [
+            .string("done"), .array([1, "two"]), .integer(42), .string("here"), nil, .string("with_context"),
+        ])
+    }
+
+    @Test("an output that cannot be encoded fails its step with a StepExecutionError naming the step")
+    func unencodableOutput() async throws {
+        struct Refuses: Encodable, Sendable {
+            struct Nope: Error {}
+            func encode(to encoder: any Encoder) throws { throw Nope() }
+        }
+        let result = await AdHoc(stepList: [Step("emit") { _ in Refuses() }]).run(Counter())
+        #expect(result.status == .failed)
+        let error = try #require(result.steps.first?.error as? StepExecutionError)
+        #expect(error.message.hasPrefix("Step 'emit' returned an output that cannot be encoded as JSON"))
+        #expect(error.cause is Refuses.Nope)
+    }
+
     // MARK: Failure
 
     @Test("the first failing step stops the run; the workflow error is that very error")

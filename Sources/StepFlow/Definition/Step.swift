@@ -47,7 +47,9 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: StepBody(.output { state, context in try recordOutput(try await body(&state, context), of: name) }))
+            body: StepBody(.output { [recorder = OutputRecorder<Output>(step: name)] state, context in
+                try recorder.record(try await body(&state, context))
+            }))
     }
 
     /// A step whose body takes the state and returns an output.
@@ -61,7 +63,9 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: StepBody(.output { state, _ in try recordOutput(try await body(&state), of: name) }))
+            body: StepBody(.output { [recorder = OutputRecorder<Output>(step: name)] state, _ in
+                try recorder.record(try await body(&state))
+            }))
     }
 
     /// A step whose body takes the state and the run context and returns nothing.
@@ -129,15 +133,49 @@ final class StepBody<State: Sendable>: Sendable {
     }
 }
 
-/// Converts a step's output to JSON; an output that cannot be encoded fails the step.
-private func recordOutput<Output: Encodable>(_ output: Output, of step: String) throws -> JSONValue? {
-    if let optional = output as? any OptionalProtocol, optional.isNone { return nil }
-    do {
-        return try JSONValue(encoding: output)
-    } catch {
-        throw StepExecutionError(
-            "Step '\(step)' returned an output that cannot be encoded as JSON: \(errorMessage(error))",
-            cause: error)
+/// Converts a step's outputs to JSON; an output that cannot be encoded fails the step.
+///
+/// What kind of type `Output` is gets decided once, when the step is declared:
+/// dynamic casts on every call were most of a String-returning step's overhead.
+private struct OutputRecorder<Output: Encodable>: Sendable {
+    private enum Kind {
+        case string, json, optional, other
+    }
+
+    private let step: String
+    private let kind: Kind
+
+    init(step: String) {
+        self.step = step
+        kind = if Output.self == String.self {
+            .string
+        } else if Output.self == JSONValue.self {
+            .json
+        } else if Output.self is any OptionalProtocol.Type {
+            .optional
+        } else {
+            .other
+        }
+    }
+
+    func record(_ output: Output) throws -> JSONValue? {
+        switch kind {
+        // The bit casts are safe: `kind` says `Output` is exactly that type.
+        case .string:
+            return .string(unsafeBitCast(output, to: String.self))
+        case .json:
+            return unsafeBitCast(output, to: JSONValue.self)
+        case .optional where (output as? any OptionalProtocol)?.isNone == true:
+            return nil
+        case .optional, .other:
+            do {
+                return try JSONValue(encoding: output)
+            } catch {
+                throw StepExecutionError(
+                    "Step '\(step)' returned an output that cannot be encoded as JSON: \(errorMessage(error))",
+                    cause: error)
+            }
+        }
     }
 }
 
