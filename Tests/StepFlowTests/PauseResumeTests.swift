@@ -243,6 +243,17 @@ struct PauseResumeTests {
         #expect(finishedCheckpoints.withLock { $0 } == [true], "workflowFinished carries the paused result")
     }
 
+    @Test("with or without hooks, the checkpoint is made after the paused step and no later than the run's finish")
+    func checkpointTimeOrder() async throws {
+        for hooks in [[], [WorkflowHook { _ in }]] {
+            let result = await PRLinearFlow().run(PRState(), hooks: hooks, pauseOnApproval: true)
+            let checkpoint = try #require(result.checkpoint)
+            let pausedStepFinish = try #require(result.step("approve_payout")?.finishedAt)
+            #expect(pausedStepFinish <= checkpoint.createdAt)
+            #expect(checkpoint.createdAt <= result.finishedAt)
+        }
+    }
+
     @Test("without pause mode and without a handler the gated step fails instead of pausing")
     func noPauseModeFails() async throws {
         let result = await PRLinearFlow().run(PRState())

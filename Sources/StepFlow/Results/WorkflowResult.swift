@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// What a run produced: final state, status, every step's result, timings, routes.
 public struct WorkflowResult<State: Sendable>: Sendable {
@@ -150,25 +149,13 @@ extension WorkflowResult: Codable where State: Codable {
     }
 }
 
-/// Run ids: 32 lowercase hex digits, unique within the process and, with
-/// overwhelming probability, across processes (checkpoints carry them).
-///
-/// Each id is a bijective mix of a per-process 128-bit random key and a
-/// counter: a distinct counter gives a distinct id, and only the key costs a
-/// `getrandom` call, once per process rather than twice per run.
+/// Run ids: 32 lowercase hex digits from 128 fresh random bits, so they are
+/// unique across processes and cannot be guessed from one another.
 enum RunID {
-    private static let key: (UInt64, UInt64) = {
-        var generator = SystemRandomNumberGenerator()
-        return (generator.next(), generator.next())
-    }()
-    private static let counter = Atomic<UInt64>(0)
-
     static func make() -> String {
-        let serial = counter.add(1, ordering: .relaxed).newValue
-        // Multiplying by an odd constant and adding the key are bijections of
-        // the counter, and so is the SplitMix64 finaliser: serials never collide.
-        let high = mix(serial &* 0x9E37_79B9_7F4A_7C15 &+ key.0)
-        let low = mix(serial &+ key.1)
+        var generator = SystemRandomNumberGenerator()
+        let high: UInt64 = generator.next()
+        let low: UInt64 = generator.next()
         return String(unsafeUninitializedCapacity: 32) { buffer in
             func write(_ word: UInt64, at offset: Int) {
                 let digits: StaticString = "0123456789abcdef"
@@ -182,13 +169,5 @@ enum RunID {
             write(low, at: 16)
             return 32
         }
-    }
-
-    /// The SplitMix64 output function, a bijection on 64-bit words.
-    private static func mix(_ value: UInt64) -> UInt64 {
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

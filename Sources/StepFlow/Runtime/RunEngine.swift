@@ -58,7 +58,7 @@ struct RunEngine<State: Codable & Sendable> {
         var handoff: Date?
         var status = WorkflowStatus.succeeded
         var failure: (any Error)?
-        var checkpoint: ApprovalPause<State>?
+        var pausedOn: ApprovalRequest?
         steps: while index < definition.plans.count {
             await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
@@ -89,11 +89,14 @@ struct RunEngine<State: Codable & Sendable> {
                 break steps
             case .paused(let request):
                 status = .paused
-                checkpoint = makeCheckpoint(state: state, stepIndex: index, request: request)
+                pausedOn = request
                 break steps
             }
         }
-        return await finish(state: state, status: status, error: failure, checkpoint: checkpoint, at: handoff ?? Date())
+        // One instant for the result's finish and the checkpoint's creation.
+        let finishedAt = handoff ?? Date()
+        let checkpoint = pausedOn.map { makeCheckpoint(state: state, stepIndex: index, request: $0, at: finishedAt) }
+        return await finish(state: state, status: status, error: failure, checkpoint: checkpoint, at: finishedAt)
     }
 
     /// The result of the step being run: the last executed one, edited in place
@@ -289,12 +292,14 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: - Finishing
 
-    private func makeCheckpoint(state: State, stepIndex: Int, request: ApprovalRequest) -> ApprovalPause<State> {
+    private func makeCheckpoint(state: State, stepIndex: Int, request: ApprovalRequest, at createdAt: Date)
+        -> ApprovalPause<State>
+    {
         return ApprovalPause(
             workflowName: definition.name, definitionFingerprint: definition.fingerprint, runId: runId,
             stepName: definition.plans[stepIndex].name, stepIndex: stepIndex, state: state, request: request,
             steps: reportedSteps(for: .paused), routeTrace: routeTrace, workflowStartedAt: startedAt,
-            createdAt: Date())
+            createdAt: createdAt)
     }
 
     /// The step list SPEC §2 asks for: the steps that ran, or for routed
