@@ -30,6 +30,9 @@ extension WorkflowGraph {
 
 /// Mermaid's text escaping: entity codes (`#quot;`, `#124;` ...) instead of the
 /// backslashes the reference writes, which Mermaid 11 does not read.
+///
+/// Checked against real Mermaid 11.16 rendering in Chromium
+/// (`Scripts/check-mermaid`), which found the non-obvious rules below.
 enum MermaidText {
     enum Context {
         /// Inside `["..."]`: brackets are safe, quotes are not.
@@ -41,13 +44,25 @@ enum MermaidText {
     /// Escapes scalar by scalar: Mermaid reads code points, so a quote fused with a
     /// combining mark into one `Character` is still a quote to Mermaid.
     static func escape(_ text: String, context: Context) -> String {
+        // `$$…$$` is drawn as KaTeX math, so such a label writes every `$` as an entity.
+        let escapeDollars = text.split(separator: "$$", omittingEmptySubsequences: false).count > 2
         var output = ""
         output.reserveCapacity(text.utf8.count)
         var previous: Unicode.Scalar?
         for scalar in text.unicodeScalars {
             defer { previous = scalar }
             if scalar == "\n" && previous == "\r" { continue }  // CRLF is one line break
-            output += escape(scalar, context: context)
+            if scalar == "$" && escapeDollars {
+                output += "#36;"
+            } else {
+                output += escape(scalar, context: context)
+            }
+        }
+        // On a line with `style` or `classDef`, `:`, then `#`, Mermaid deletes the
+        // last `;` before decoding entities, breaking ours; so in a label that has
+        // an entity, `:` is one too. Plain labels have no `#` and stay unchanged.
+        if output.contains("#") {
+            output.replace(":", with: "#58;")
         }
         return output
     }
@@ -58,12 +73,19 @@ enum MermaidText {
         case "&": return "#amp;"
         case "<": return "#lt;"
         case ">": return "#gt;"
-        case "#", "|", "\\", "`": return "#\(scalar.value);"
+        // `{` also everywhere: Mermaid strips `%%{…}%%` directives from any text.
+        case "#", "|", "\\", "`", "{": return "#\(scalar.value);"
         case "\n", "\r": return "\\n"
-        case "(", ")", "[", "]", "{", "}":
+        case "(", ")", "[", "]", "}":
             return context == .edgeLabel ? "#\(scalar.value);" : String(scalar)
+        // In an edge label `x@y` is read as an edge id: a parse error.
+        case "@":
+            return context == .edgeLabel ? "#64;" : "@"
         default:
-            return scalar.properties.generalCategory == .control ? "#\(scalar.value);" : String(scalar)
+            // Only C0 controls and DEL: HTML reads `&#128;`–`&#159;` as Windows-1252
+            // (`&#128;` is drawn as €), while C1 controls written raw show as themselves.
+            let isC0Control = scalar.value < 0x80 && scalar.properties.generalCategory == .control
+            return isC0Control ? "#\(scalar.value);" : String(scalar)
         }
     }
 }
