@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What a run produced: final state, status, every step's result, timings, routes.
 public struct WorkflowResult<State: Sendable>: Sendable {
@@ -149,13 +150,11 @@ extension WorkflowResult: Codable where State: Codable {
     }
 }
 
-/// Run ids: 32 lowercase hex digits from 128 fresh random bits, so they are
-/// unique across processes and cannot be guessed from one another.
+/// Run ids: 32 lowercase hex digits from 128 bits of the kernel's randomness,
+/// so they are unique across processes and cannot be guessed from one another.
 enum RunID {
     static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high: UInt64 = generator.next()
-        let low: UInt64 = generator.next()
+        let (high, low) = RandomPool.shared.next128()
         return String(unsafeUninitializedCapacity: 32) { buffer in
             func write(_ word: UInt64, at offset: Int) {
                 let digits: StaticString = "0123456789abcdef"
@@ -169,5 +168,59 @@ enum RunID {
             write(low, at: 16)
             return 32
         }
+    }
+}
+
+/// Kernel randomness read 4 KiB at a time from `/dev/urandom`.
+///
+/// A `getrandom` call per id cost about a microsecond per run on a VM, as much
+/// as a ten-step run's engine work; one read now serves 256 ids. Every id is
+/// still fresh kernel randomness (nothing derives one id from another). Where
+/// `/dev/urandom` cannot be read, it falls back to the system generator.
+/// A `fork()` without `exec` would hand the child the same unread bytes: Swift
+/// programs start processes with `posix_spawn`, which does not.
+final class RandomPool: Sendable {
+    static let shared = RandomPool()
+
+    private struct Buffer {
+        var words = [UInt64](repeating: 0, count: 512)
+        /// The index of the first unused word; `words.count` when all are used.
+        var next = 512
+    }
+
+    private let buffer = Mutex(Buffer())
+
+    func next128() -> (UInt64, UInt64) {
+        buffer.withLock { pool in
+            if pool.next + 2 > pool.words.count {
+                Self.refill(&pool.words)
+                pool.next = 0
+            }
+            defer { pool.next += 2 }
+            return (pool.words[pool.next], pool.words[pool.next + 1])
+        }
+    }
+
+    private static func refill(_ words: inout [UInt64]) {
+        let filled = words.withUnsafeMutableBytes { raw -> Bool in
+            let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return false }
+            defer { close(descriptor) }
+            var offset = 0
+            while offset < raw.count {
+                let count = read(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if count > 0 {
+                    offset += count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+        guard !filled else { return }
+        var generator = SystemRandomNumberGenerator()
+        for index in words.indices { words[index] = generator.next() }
     }
 }
