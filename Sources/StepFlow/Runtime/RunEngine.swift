@@ -115,9 +115,8 @@ struct RunEngine<State: Codable & Sendable> {
         at index: Int, startedAt: Date, state: inout State, resumeDecision: ApprovalDecision?
     ) async {
         let plan = definition.plans[index]
-        let started = StepResult(
-            stepName: plan.name, status: .running, startedAt: startedAt, requiresApproval: plan.approval != nil)
-        executedResults.append(consume started)
+        executedResults.append(StepResult(
+            stepName: plan.name, status: .running, startedAt: startedAt, requiresApproval: plan.approval != nil))
         executedIndices.append(index)
         let serial = scope.beginStep()
 
