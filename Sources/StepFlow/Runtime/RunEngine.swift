@@ -51,11 +51,11 @@ struct RunEngine<State: Codable & Sendable> {
         }
         var index = startIndex
         var decision = resumeDecision
-        // When the previous step finished, if no hook has run since: the next
-        // instant the run needs is then that same one. Two clock reads that
-        // close are below `Date`'s resolution (~0.1 µs today) anyway, and
-        // reading the clock was a tenth of the per-step cost.
-        var handoff: Date?
+        // When the previous step finished (or a fresh run started), if no hook
+        // has run since: the next instant the run needs is then that same one.
+        // Two clock reads that close are below `Date`'s resolution (~0.1 µs
+        // today) anyway, and reading the clock was a tenth of the per-step cost.
+        var handoff: Date? = startIndex == 0 && resumeDecision == nil && !emitter.isActive ? startedAt : nil
         var status = WorkflowStatus.succeeded
         var failure: (any Error)?
         var pausedOn: ApprovalRequest?
