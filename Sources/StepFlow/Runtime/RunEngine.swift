@@ -7,7 +7,6 @@ import Foundation
 /// loop itself; every `async` call costs a frame allocation per step.
 struct RunEngine<State: Codable & Sendable> {
     let definition: WorkflowDefinition<State>
-    let options: RunOptions
     let emitter: EventEmitter
     let scope: RunScope
     let runId: String
@@ -18,6 +17,8 @@ struct RunEngine<State: Codable & Sendable> {
     private var executedResults: [StepResult] = []
     private var executedIndices: [Int] = []
     private var routeTrace: [RouteDecision] = []
+    /// The run's options, kept once in the scope that step contexts share.
+    private var options: RunOptions { scope.options }
     /// The request of the step that just paused, until the loop turns it into a checkpoint.
     private var pendingPause: ApprovalRequest?
 
@@ -27,7 +28,6 @@ struct RunEngine<State: Codable & Sendable> {
          executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = [])
     {
         self.definition = definition
-        self.options = options
         self.emitter = options.emitter
         self.scope = RunScope(options: options)
         self.runId = runId
