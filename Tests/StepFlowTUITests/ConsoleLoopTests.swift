@@ -79,6 +79,33 @@ struct ConsoleLoopTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 1)
     }
 
+    @Test("two child workflows asking for approval at once: both prompts come, each decision reaches its own child")
+    func parallelChildApprovals() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let catalog = WorkflowCatalog([
+            try CatalogEntry(ParallelSignOff(), summary: "two gated children at once", defaultState: SignOffState()),
+        ])
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
+            .waitFor("Approval needed (1 of 2)"),
+            .key(.character("a")),
+            .waitFor("Approval needed"),
+            .key(.character("d")),
+            .waitFor("│ ✓ succeeded │"),
+            .key(.character("q")),
+        ])
+        let console = ConsoleApp(
+            catalog: catalog, checkpointDirectory: dir, approver: "ana",
+            environment: ["LANG": "C.UTF-8", "TERM": "xterm"])
+        let code = await console.run(on: terminal, startWith: (name: "parallel-sign-off", stateJSON: #"{"outcomes":[]}"#))
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 0)
+        // One child was approved and one denied, whichever asked first.
+        let frame = terminal.lastFrame.joined()
+        #expect(frame.contains("sign_off succeeded"))
+        #expect(frame.contains("sign_off failed"))
+    }
+
     @Test("a state that does not decode stays in the editor with the problem named")
     func badStateStaysInEditor() async throws {
         let dir = try folder()
@@ -94,5 +121,35 @@ struct ConsoleLoopTests {
         let code = await app(dir).run(on: terminal)
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
+    }
+}
+
+/// The state of the parallel sign-off workflow and its children.
+struct SignOffState: Codable, Sendable, Equatable {
+    var outcomes: [String] = []
+}
+
+/// A child workflow with one gated step.
+struct SignOffChild: Workflow {
+    let name: String
+
+    var steps: [Step<SignOffState>] {
+        Step("sign_off", approval: .required(message: "Sign off \(name)?")) { state in
+            state.outcomes.append("signed")
+        }
+    }
+}
+
+/// One step that runs two gated children at the same time.
+struct ParallelSignOff: Workflow {
+    var name: String { "parallel-sign-off" }
+
+    var steps: [Step<SignOffState>] {
+        Step("collect") { state, context in
+            async let left = context.runChild(SignOffChild(name: "left"), state: SignOffState(), failParentOnFailure: false)
+            async let right = context.runChild(SignOffChild(name: "right"), state: SignOffState(), failParentOnFailure: false)
+            let results = try await [left, right]
+            state.outcomes = results.map(\.status.rawValue)
+        }
     }
 }

@@ -21,15 +21,15 @@ func send(_ model: inout ConsoleModel, _ messages: ConsoleMessage...) -> [Consol
 /// Keys as messages.
 func keys(_ keys: Key...) -> [ConsoleMessage] { keys.map { .key($0) } }
 
-/// A run of approval-refund started in the model, with its request waiting.
-func modelWaitingForApproval() -> (ConsoleModel, ApprovalRequest) {
+/// A run of approval-refund started in the model, with its request (approval id 7) waiting.
+func modelWaitingForApproval(_ given: ApprovalRequest? = nil) -> (ConsoleModel, ApprovalRequest) {
     var model = exampleModel()
     let index = model.catalog.firstIndex { $0.name == "approval-refund" }!
     send(&model, .runStarted(key: 1, runId: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])), at: model.now))
-    let request = ApprovalRequest(
+    let request = given ?? ApprovalRequest(
         workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd", state: AnyState(JSONValue.object(["amount": 250])),
         message: "Approve this refund?", metadata: ["auto_limit": 100])
-    send(&model, .event(runKey: 1, .approvalRequested(request)), .approvalNeeded(runKey: 1, request))
+    send(&model, .event(runKey: 1, .approvalRequested(request)), .approvalNeeded(runKey: 1, approvalId: 7, request))
     return (model, request)
 }
 
@@ -106,15 +106,35 @@ struct ConsoleUpdateTests {
         for character in "receipt ok" { send(&model, .key(.character(character))) }
         send(&model, .key(.enter))
         #expect(model.prompt?.reason == "receipt ok")
-        #expect(send(&model, .key(.character("a"))) == [.answer(runKey: 1, approved: true, reason: "receipt ok")])
+        #expect(send(&model, .key(.character("a"))) == [.answer(approvalId: 7, approved: true, reason: "receipt ok")])
         #expect(model.prompt == nil)
         #expect(model.waitingCount == 0)
 
         var (denying, _) = modelWaitingForApproval()
-        #expect(send(&denying, .key(.character("d"))) == [.answer(runKey: 1, approved: false, reason: nil)])
+        #expect(send(&denying, .key(.character("d"))) == [.answer(approvalId: 7, approved: false, reason: nil)])
 
         var (postponing, _) = modelWaitingForApproval()
-        #expect(send(&postponing, .key(.character("p"))) == [.postpone(runKey: 1)])
+        #expect(send(&postponing, .key(.character("p"))) == [.postpone(approvalId: 7)])
+        #expect(postponing.waitingCount == 0)
+    }
+
+    @Test("two approvals of one run at once (child workflows): each is answered by its own id, oldest first")
+    func twoApprovalsOfOneRun() {
+        var (model, first) = modelWaitingForApproval()
+        let second = ApprovalRequest(
+            workflowName: "child", stepName: "sign_off", runId: "child0002", state: AnyState(JSONValue.object([:])),
+            message: "Sign off?", metadata: [:])
+        send(&model, .approvalNeeded(runKey: 1, approvalId: 8, second))
+        #expect(model.waitingCount == 2)
+        #expect(model.run(1)?.waiting?.stepName == first.stepName)
+        #expect(send(&model, .key(.character("a"))) == [.answer(approvalId: 7, approved: true, reason: nil)])
+        // The prompt moves on to the second request at once.
+        #expect(model.prompt?.runKey == 1)
+        #expect(model.run(1)?.waiting?.stepName == "sign_off")
+        #expect(model.waitingCount == 1)
+        #expect(send(&model, .key(.character("d"))) == [.answer(approvalId: 8, approved: false, reason: nil)])
+        #expect(model.prompt == nil)
+        #expect(model.waitingCount == 0)
     }
 
     @Test("typing a reason does not trigger the decision keys")

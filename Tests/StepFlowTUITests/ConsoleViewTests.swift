@@ -96,12 +96,11 @@ struct ConsoleViewTests {
 
     @Test("escape sequences in workflow text are drawn visibly, and wide characters take two cells")
     func hostileAndWideText() throws {
-        var (model, _) = modelWaitingForApproval()
         let hostile = ApprovalRequest(
             workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd",
             state: AnyState(JSONValue.object(["note": "\u{1B}[2J\u{1B}]0;pwned\u{07}注文"])),
             message: "払い戻し\u{1B}[31m?", metadata: [:])
-        send(&model, .approvalNeeded(runKey: 1, hostile))
+        let (model, _) = modelWaitingForApproval(hostile)
         let grid = ConsoleView.render(model)
         try expectGolden(grid, "hostile-80x24")
         let cells = grid.cells.map(\.text).joined()

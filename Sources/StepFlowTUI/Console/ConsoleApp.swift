@@ -15,7 +15,9 @@ public final class ConsoleApp: Sendable {
     private let approver: String
     private let environment: [String: String]
     private let inbox = Mutex<[ConsoleMessage]>([])
-    private let waiting = Mutex<[Int: CheckedContinuation<ApprovalAnswer, Never>]>([:])
+    /// Approval handlers waiting for a decision, by approval id (one run can
+    /// wait for several at once when its child workflows ask together).
+    private let waiting = Mutex<(nextId: Int, byId: [Int: CheckedContinuation<ApprovalAnswer, Never>])>((1, [:]))
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let handles = Mutex<[WorkflowRun<AnyState>]>([])
     private let saved = Mutex<[String]>([])
@@ -123,11 +125,11 @@ public final class ConsoleApp: Sendable {
                     if model.editor == nil { model.editor = StateEditor(catalogIndex: index, text: text) }
                     model.editor?.error = error.message
                 }
-            case .answer(let runKey, let approved, let reason):
+            case .answer(let approvalId, let approved, let reason):
                 let decision = ApprovalDecision(approved: approved, reason: reason, decidedBy: approver, decidedAt: Date())
-                resume(runKey, with: .decided(decision))
-            case .postpone(let runKey):
-                resume(runKey, with: .postponed)
+                resume(approvalId, with: .decided(decision))
+            case .postpone(let approvalId):
+                resume(approvalId, with: .postponed)
             case .saveMermaid(let workflow, let text):
                 let path = FileManager.default.currentDirectoryPath + "/\(workflow).mmd"
                 do {
@@ -145,8 +147,12 @@ public final class ConsoleApp: Sendable {
     private func start(_ entry: CatalogEntry, state: AnyState, key: Int, catalogIndex: Int, model: inout ConsoleModel) {
         let handler = ApprovalHandler.answering { [self] request in
             await withCheckedContinuation { continuation in
-                waiting.withLock { $0[key] = continuation }
-                post(.approvalNeeded(runKey: key, request))
+                let approvalId = waiting.withLock { waiting in
+                    defer { waiting.nextId += 1 }
+                    waiting.byId[waiting.nextId] = continuation
+                    return waiting.nextId
+                }
+                post(.approvalNeeded(runKey: key, approvalId: approvalId, request))
             }
         }
         let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
@@ -172,8 +178,8 @@ public final class ConsoleApp: Sendable {
         tasks.withLock { $0.append(task) }
     }
 
-    private func resume(_ runKey: Int, with answer: ApprovalAnswer) {
-        let continuation = waiting.withLock { $0.removeValue(forKey: runKey) }
+    private func resume(_ approvalId: Int, with answer: ApprovalAnswer) {
+        let continuation = waiting.withLock { $0.byId.removeValue(forKey: approvalId) }
         continuation?.resume(returning: answer)
     }
 
@@ -185,8 +191,8 @@ public final class ConsoleApp: Sendable {
     /// others, and waits for all of them to finish.
     private func shutDown() async {
         let pending = waiting.withLock { waiting in
-            defer { waiting = [:] }
-            return Array(waiting.values)
+            defer { waiting.byId = [:] }
+            return Array(waiting.byId.values)
         }
         // Postponed first: a waiting run pauses on its way out instead of failing.
         pending.forEach { $0.resume(returning: .postponed) }

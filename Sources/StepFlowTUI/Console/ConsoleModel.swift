@@ -66,9 +66,9 @@ public struct ConsoleModel: Sendable {
         runs.first { $0.key == key }
     }
 
-    /// How many runs wait for a decision.
+    /// How many approvals wait for a decision, over all runs.
     public var waitingCount: Int {
-        runs.filter { $0.waiting != nil }.count
+        runs.reduce(0) { $0 + $1.pendingApprovals.count }
     }
 
     /// Whether any run is still going (running or waiting).
@@ -173,6 +173,14 @@ public struct ApprovalPrompt: Hashable, Sendable {
     public var editingReason = false
 }
 
+/// An approval a run waits for.
+public struct PendingApproval: Sendable {
+    /// The controller's id for the waiting handler, which a decision answers.
+    public let id: Int
+    /// What is asked.
+    public let request: ApprovalRequest
+}
+
 /// One run as the console shows it.
 public struct RunView: Sendable {
     /// The console's key for the run.
@@ -195,8 +203,11 @@ public struct RunView: Sendable {
     public var log = BoundedLog<LogEntry>(capacity: 500)
     /// The latest state; encoded to JSON only when the inspector draws it.
     public var state: AnyState
-    /// The request waiting for a decision.
-    public var waiting: ApprovalRequest?
+    /// The approvals the run waits for, oldest first (several when child
+    /// workflows ask at the same time); the prompt answers the first.
+    public var pendingApprovals: [PendingApproval] = []
+    /// The request the prompt shows: the oldest one waiting.
+    public var waiting: ApprovalRequest? { pendingApprovals.first?.request }
     /// Where its checkpoint was saved, when paused.
     public var checkpointPath: String?
     /// The scroll offsets of the panes.

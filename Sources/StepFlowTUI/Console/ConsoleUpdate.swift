@@ -13,8 +13,8 @@ public enum ConsoleMessage: Sendable {
     case runStarted(key: Int, runId: String, catalogIndex: Int, state: AnyState, at: Date)
     /// An engine event of a run (its children's events included).
     case event(runKey: Int, WorkflowEvent)
-    /// A run waits for a decision.
-    case approvalNeeded(runKey: Int, ApprovalRequest)
+    /// A run waits for a decision; `approvalId` names the waiting handler.
+    case approvalNeeded(runKey: Int, approvalId: Int, ApprovalRequest)
     /// A run ended.
     case runFinished(runKey: Int, status: RunStatus, checkpointPath: String?, at: Date)
     /// Something outside the console went wrong (shown in the footer).
@@ -27,10 +27,11 @@ public enum ConsoleMessage: Sendable {
 public enum ConsoleCommand: Hashable, Sendable {
     /// Start a run of a catalog workflow with this state text.
     case startRun(catalogIndex: Int, stateJSON: String)
-    /// Answer a run's approval.
-    case answer(runKey: Int, approved: Bool, reason: String?)
-    /// Postpone a run's approval: it pauses and saves its checkpoint.
-    case postpone(runKey: Int)
+    /// Answer the approval with this id.
+    case answer(approvalId: Int, approved: Bool, reason: String?)
+    /// Postpone the approval with this id: its run pauses and saves its checkpoint
+    /// (a child workflow, which cannot pause, fails instead).
+    case postpone(approvalId: Int)
     /// Write Mermaid text to a file.
     case saveMermaid(workflow: String, text: String)
     /// Leave: postpone every waiting approval, then give the terminal back.
@@ -64,9 +65,9 @@ public enum ConsoleUpdate {
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
             RunEvents.apply(event, to: &model.runs[index], now: model.now)
             return []
-        case .approvalNeeded(let runKey, let request):
+        case .approvalNeeded(let runKey, let approvalId, let request):
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
-            model.runs[index].waiting = request
+            model.runs[index].pendingApprovals.append(PendingApproval(id: approvalId, request: request))
             if model.screen == .run(runKey), model.prompt == nil, model.overlay == nil, model.editor == nil {
                 model.prompt = ApprovalPrompt(runKey: runKey)
             }
@@ -76,7 +77,7 @@ public enum ConsoleUpdate {
             model.runs[index].status = status
             model.runs[index].checkpointPath = path
             model.runs[index].finishedAt = at
-            model.runs[index].waiting = nil
+            model.runs[index].pendingApprovals = []
             if model.prompt?.runKey == runKey { model.prompt = nil }
             if let path { model.notice = "\(model.runs[index].workflowName) paused; checkpoint saved to \(path)" }
             return []
@@ -257,16 +258,14 @@ public enum ConsoleUpdate {
         let reason = prompt.reason.isEmpty ? nil : prompt.reason
         switch key {
         case .character("a"):
-            model.prompt = nil
-            clearWaiting(prompt.runKey, &model)
-            return [.answer(runKey: prompt.runKey, approved: true, reason: reason)]
+            guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
+            return [.answer(approvalId: id, approved: true, reason: reason)]
         case .character("d"):
-            model.prompt = nil
-            clearWaiting(prompt.runKey, &model)
-            return [.answer(runKey: prompt.runKey, approved: false, reason: reason)]
+            guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
+            return [.answer(approvalId: id, approved: false, reason: reason)]
         case .character("p"):
-            model.prompt = nil
-            return [.postpone(runKey: prompt.runKey)]
+            guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
+            return [.postpone(approvalId: id)]
         case .character("r"):
             prompt.editingReason = true
             model.prompt = prompt
@@ -279,8 +278,16 @@ public enum ConsoleUpdate {
         return []
     }
 
-    private static func clearWaiting(_ runKey: Int, _ model: inout ConsoleModel) {
-        if let index = model.runs.firstIndex(where: { $0.key == runKey }) { model.runs[index].waiting = nil }
+    /// Removes the approval the prompt showed and returns its id; the prompt
+    /// closes, or moves on to the run's next waiting approval.
+    private static func takeFirstApproval(_ runKey: Int, _ model: inout ConsoleModel) -> Int? {
+        model.prompt = nil
+        guard let index = model.runs.firstIndex(where: { $0.key == runKey }),
+              !model.runs[index].pendingApprovals.isEmpty
+        else { return nil }
+        let taken = model.runs[index].pendingApprovals.removeFirst()
+        if !model.runs[index].pendingApprovals.isEmpty { model.prompt = ApprovalPrompt(runKey: runKey) }
+        return taken.id
     }
 
     // MARK: Overlays

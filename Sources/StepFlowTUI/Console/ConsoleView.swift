@@ -208,7 +208,9 @@ public enum ConsoleView {
     }
 
     private static func approvalPrompt(_ prompt: ApprovalPrompt, _ request: ApprovalRequest, _ run: RunView, _ theme: Theme, into grid: inout CellGrid) {
-        let box = modal(width: 72, height: 16, in: &grid, title: "Approval needed", ascii: !theme.unicode)
+        let count = run.pendingApprovals.count
+        let title = count > 1 ? "Approval needed (1 of \(count))" : "Approval needed"
+        let box = modal(width: 72, height: 16, in: &grid, title: title, ascii: !theme.unicode)
         var lines: [(String, CellStyle)] = [
             ("Workflow: \(request.workflowName)  (run \(request.runId.prefix(8)))", .plain),
             ("Step:     \(request.stepName)", CellStyle(bold: true)),

@@ -35,7 +35,7 @@ enum RunEvents {
         case .workflowFinished(let e):
             run.status = e.result.status
             run.state = e.state
-            run.waiting = nil
+            run.pendingApprovals = []
             // Steps a routed run never reached.
             for step in e.result.steps where step.status == .skipped {
                 update(&run, step: step.stepName) { $0.status = .skipped }
