@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StepFlow
 
 /// Asks a person on the command line: shows the request, reads `y`/`n` and an
@@ -30,8 +31,16 @@ public struct PromptApprover: Sendable {
         .answering { request in ask(request) }
     }
 
+    /// One prompt at a time: child workflows of one step can ask together, and
+    /// two prompts interleaved on one terminal would take each other's answers.
+    private let turn = PromptTurn()
+
     /// Shows the request and waits for an answer. A stray Enter never approves.
     public func ask(_ request: ApprovalRequest) -> ApprovalAnswer {
+        turn.lock.withLock { _ in askAlone(request) }
+    }
+
+    private func askAlone(_ request: ApprovalRequest) -> ApprovalAnswer {
         for line in Self.describe(request) { write(line + "\n") }
         while true {
             write("Approve? [y/n] ")
@@ -85,4 +94,9 @@ public struct PromptApprover: Sendable {
     }
 
     private static func safe(_ text: String) -> String { VisibleText.sanitize(text) }
+}
+
+/// The lock that makes prompts take turns, shared by copies of one approver.
+private final class PromptTurn: Sendable {
+    let lock = Mutex(())
 }
