@@ -11,7 +11,6 @@
 /// which the result keeps as JSON. A body that also takes a ``RunContext`` can
 /// read the run's identity and run child workflows.
 public struct Step<State: Sendable>: Sendable {
-
     /// The step's public name, unique in its workflow.
     public let name: String
     /// What the step does, for graphs and the console.
