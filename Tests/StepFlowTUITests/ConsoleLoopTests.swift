@@ -79,7 +79,10 @@ struct ConsoleLoopTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).count == 1)
     }
 
-    @Test("two child workflows asking for approval at once: both prompts come, each decision reaches its own child")
+    // The time limit turns a regression into a failure: the old code lost a
+    // handler, and the run it kept alive hung the console's shutdown for good.
+    @Test("two child workflows asking for approval at once: both prompts come, each decision reaches its own child",
+          .timeLimit(.minutes(2)))
     func parallelChildApprovals() async throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
