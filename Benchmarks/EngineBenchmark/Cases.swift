@@ -28,7 +28,7 @@ func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], check
 
     // 1b. Steps that return a String output (encoded to JSON per step), no hooks.
     for n in [10, 1000] {
-        let definition = try LinearOutputWorkflow(count: n).definition()
+        let definition = try LinearWorkflow(count: n, returningOutput: true).definition()
         let probe = await definition.run(initial)
         check(probe.status == .succeeded && probe.steps.last?.output == .string("done"),
               "linear output N=\(n) did not record its outputs")

@@ -6,40 +6,30 @@ struct BenchState: Codable, Sendable, Equatable {
     var counter = 0
 }
 
-/// A linear workflow of `count` no-op steps.
+/// A linear workflow of `count` no-op steps, or with `returningOutput`, steps
+/// that each return a short String (the common shape in real workflows: the
+/// output is encoded to JSON per step).
 ///
 /// The step names are made once, so rebuilding `steps` (which `workflow.run`
 /// does on every call) measures step construction, not string formatting.
 struct LinearWorkflow: Workflow {
     let names: [String]
+    let returningOutput: Bool
 
-    init(count: Int) {
+    init(count: Int, returningOutput: Bool = false) {
         names = (0..<count).map { "step_\($0)" }
+        self.returningOutput = returningOutput
     }
 
-    var name: String { "Linear\(names.count)" }
+    var name: String { "Linear\(returningOutput ? "Output" : "")\(names.count)" }
 
     var steps: [Step<BenchState>] {
         for stepName in names {
-            Step(stepName) { _ in }
-        }
-    }
-}
-
-/// A linear workflow of `count` steps that each return a short String output
-/// (the common shape in real workflows: the output is encoded to JSON per step).
-struct LinearOutputWorkflow: Workflow {
-    let names: [String]
-
-    init(count: Int) {
-        names = (0..<count).map { "step_\($0)" }
-    }
-
-    var name: String { "LinearOutput\(names.count)" }
-
-    var steps: [Step<BenchState>] {
-        for stepName in names {
-            Step(stepName) { _ in "done" }
+            if returningOutput {
+                Step(stepName) { _ in "done" }
+            } else {
+                Step(stepName) { _ in }
+            }
         }
     }
 }

@@ -60,7 +60,7 @@ struct RunEngine<State: Codable & Sendable> {
         var failure: (any Error)?
         var pausedOn: ApprovalRequest?
         steps: while index < definition.plans.count {
-            await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
+            let route = await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
             handoff = nil
             // Record (in the loop rather than a function of its own: one async call fewer per step).
@@ -78,7 +78,7 @@ struct RunEngine<State: Codable & Sendable> {
             } else {
                 handoff = finishedAt
             }
-            switch outcome(ofStepAt: index) {
+            switch outcome(ofStepAt: index, route: route) {
             case .next(let next):
                 index = next
             case .ended:
@@ -109,11 +109,12 @@ struct RunEngine<State: Codable & Sendable> {
     // MARK: - The step pipeline
 
     /// Starts, gates, attempts and routes step `index` into a new ``current``
-    /// result; the loop records it. A step that pauses leaves its request in ``pendingPause``.
+    /// result; the loop records it. Returns where the step's route leads, if it
+    /// took one. A step that pauses leaves its request in ``pendingPause``.
     @inline(__always)
     private mutating func runStep(
         at index: Int, startedAt: Date, state: inout State, resumeDecision: ApprovalDecision?
-    ) async {
+    ) async -> RouteDestination? {
         let plan = definition.plans[index]
         executedResults.append(StepResult(
             stepName: plan.name, status: .running, startedAt: startedAt, requiresApproval: plan.approval != nil))
@@ -125,7 +126,7 @@ struct RunEngine<State: Codable & Sendable> {
             state: AnyState(state), startedAt: startedAt)))
         {
             current.fail(hookError)
-            return
+            return nil
         }
 
         if let gate = plan.approval {
@@ -135,11 +136,11 @@ struct RunEngine<State: Codable & Sendable> {
             case .refused(let decision, let error):
                 current.approvalDecision = decision
                 current.fail(error)
-                return
+                return nil
             case .pause(let request):
                 current.status = .paused
                 pendingPause = request
-                return
+                return nil
             }
         }
 
@@ -147,11 +148,11 @@ struct RunEngine<State: Codable & Sendable> {
         current.attempts = attempt.count
         if let error = attempt.error {
             current.fail(error)
-            return
+            return nil
         }
         current.output = attempt.output
         current.status = .succeeded
-        resolveRoute(of: plan)
+        return resolveRoute(of: plan)
     }
 
     // MARK: Approval gate
@@ -250,16 +251,17 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: Route
 
-    /// Resolves the ``current`` step's output to a route (routed steps only).
-    private mutating func resolveRoute(of step: StepPlan) {
-        guard let table = step.routeTable else { return }
+    /// Resolves the ``current`` step's output to a route (routed steps only) and
+    /// returns its destination.
+    private mutating func resolveRoute(of step: StepPlan) -> RouteDestination? {
+        guard let table = step.routeTable else { return nil }
         guard case .string(let key)? = current.output else {
             current.fail(RouteResolutionError("Step '\(step.name)' returned a non-string route key."), keepOutput: true)
-            return
+            return nil
         }
         guard let destination = table[key] else {
             current.fail(RouteResolutionError("Step '\(step.name)' returned unknown route key '\(key)'."), keepOutput: true)
-            return
+            return nil
         }
         current.routeKey = key
         switch destination {
@@ -269,12 +271,13 @@ struct RunEngine<State: Codable & Sendable> {
             current.nextStep = name
             routeTrace.append(RouteDecision(stepName: step.name, routeKey: key, nextStep: name, ended: false))
         }
+        return destination
     }
 
     // MARK: Outcome
 
-    /// Where the run goes after the recorded step `index`.
-    private mutating func outcome(ofStepAt index: Int) -> StepOutcome {
+    /// Where the run goes after the recorded step `index`, whose route (if any) led to `route`.
+    private mutating func outcome(ofStepAt index: Int, route: RouteDestination?) -> StepOutcome {
         switch current.status {
         case .failed:
             return .failed(current.error ?? StepExecutionError("Step '\(current.stepName)' failed."))
@@ -283,9 +286,11 @@ struct RunEngine<State: Codable & Sendable> {
             if let request = pendingPause { return .paused(request) }
             return .failed(StepExecutionError("Step '\(current.stepName)' paused without a request."))
         default:
-            guard current.routeKey != nil else { return .next(index + 1) }
-            guard let next = current.nextStep else { return .ended }
-            return definition.index(ofStep: next).map { .next($0) } ?? .next(index + 1)
+            switch route {
+            case nil: return .next(index + 1)
+            case .end: return .ended
+            case .step(let next, _): return .next(next)
+            }
         }
     }
 
