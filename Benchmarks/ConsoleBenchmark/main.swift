@@ -43,7 +43,7 @@ let index = catalog.entries.firstIndex { $0.name == "branching-refund" }!
 var model = ConsoleModel(
     catalog: catalog.entries.map(CatalogItem.init), width: 80, height: 24, colors: true, unicode: true)
 _ = ConsoleUpdate.update(&model, .runStarted(
-    key: 1, runId: events.first!.runId, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
+    key: 1, runID: events.first!.runID, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
 
 print("Console: \(totalEvents) engine events through update, frames through the view")
 print("recorded events replayed: \(events.count) per cycle")

@@ -26,7 +26,7 @@ public enum ResultReport {
 
     /// `Workflow NAME succeeded in N ms (run 1a2b3c4d)`.
     public static func headline(_ result: WorkflowResult<AnyState>, noun: String = "Workflow") -> String {
-        "\(noun) \(safe(result.workflowName)) \(result.status.rawValue) in \(result.durationMs) ms (run \(result.runId.prefix(8)))"
+        "\(noun) \(safe(result.workflowName)) \(result.status.rawValue) in \(result.durationMs) ms (run \(result.runID.prefix(8)))"
     }
 
     /// One line per step, children nested beneath their parent step.

@@ -46,7 +46,7 @@ public struct SupportTriageWorkflow: Workflow {
                 else if ["error", "crash", "bug", "broken"].contains(where: text.contains) { "technical" }
                 else if ["password", "login", "locked"].contains(where: text.contains) { "account" }
                 else { "general" }
-            ticket.triagedBy = "\(context.workflowName)/\(context.stepName) run \(context.runId.prefix(8))"
+            ticket.triagedBy = "\(context.workflowName)/\(context.stepName) run \(context.runID.prefix(8))"
             return "Classified as \(ticket.category) (attempt \(context.attempt))."
         }
         Step("assess_priority", description: "Weigh tier and urgency words") { ticket in

@@ -48,7 +48,7 @@ public struct WorkflowHooksWorkflow: Workflow {
         WorkflowHook { event in
             switch event {
             case .workflowStarted(let e):
-                log("[hook] workflow started: \(e.workflowName) (run \(e.runId.prefix(8)))")
+                log("[hook] workflow started: \(e.workflowName) (run \(e.runID.prefix(8)))")
             case .stepStarted(let e):
                 log("[hook]   step started: \(e.stepName)")
             case .stepFinished(let e):

@@ -172,7 +172,7 @@ struct PersistentApprovalExample: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.message)
             }
-            print("Resuming run \(pause.runId.prefix(8)) at step '\(pause.stepName)' (paused \(StepFlowJSON.formatDate(pause.createdAt)))")
+            print("Resuming run \(pause.runID.prefix(8)) at step '\(pause.stepName)' (paused \(StepFlowJSON.formatDate(pause.createdAt)))")
             let decision = ApprovalDecision(approved: approve, reason: reason, decidedBy: currentUserName())
             let result = await PersistentApprovalWorkflow().resume(from: pause, decision: decision)
             printLines(ResultReport.lines(for: result.erased()))

@@ -48,7 +48,7 @@ struct CatalogTests {
         let checkpoint = try entry.workflow.checkpoint(json: data)
         let resumed = await entry.workflow.resume(from: checkpoint, decision: .approve(by: "ana"))
         #expect(resumed.status == .succeeded)
-        #expect(resumed.runId == paused.runId)
+        #expect(resumed.runID == paused.runID)
 
         let other = try #require(catalog.entry(named: "approval-refund")).workflow
         #expect(throws: ApprovalResumeError.self) { try other.checkpoint(json: data) }

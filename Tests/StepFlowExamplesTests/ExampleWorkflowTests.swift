@@ -27,7 +27,7 @@ struct ExampleWorkflowTests {
         #expect(result.state.category == "technical")
         #expect(result.state.priority == "urgent")
         #expect(result.state.queue == "escalations")
-        #expect(result.state.triagedBy == "support-triage/classify_ticket run \(result.runId.prefix(8))")
+        #expect(result.state.triagedBy == "support-triage/classify_ticket run \(result.runID.prefix(8))")
         #expect(result.steps.map(\.output) == [
             "Classified as technical (attempt 1).", "Priority urgent.", "Assigned to escalations.",
         ])
@@ -120,7 +120,7 @@ struct ExampleWorkflowTests {
         let approved = await PersistentApprovalWorkflow().resume(
             from: try ApprovalPause<ApprovalRefundState>(jsonData: data), decision: .approve(by: "ana"))
         #expect(approved.status == .succeeded)
-        #expect(approved.runId == paused.runId)
+        #expect(approved.runID == paused.runID)
         #expect(approved.state.responseText == "Your refund for o1 is on its way.")
         #expect(approved.step("issue_refund")?.approvalDecision?.decidedBy == "ana")
 
@@ -139,7 +139,7 @@ struct ExampleWorkflowTests {
         #expect(result.state.trackingNumber == "TRK-O1")
         let logged = lines.all
         #expect(logged.count == 8)
-        #expect(logged.first == "[hook] workflow started: workflow-hooks (run \(result.runId.prefix(8)))")
+        #expect(logged.first == "[hook] workflow started: workflow-hooks (run \(result.runID.prefix(8)))")
         #expect(logged[1] == "[hook]   step started: reserve_items")
         #expect(logged[2].hasPrefix("[hook]   step finished: reserve_items -> succeeded in "))
         #expect(logged.last == "[hook] workflow finished: workflow-hooks -> succeeded")

@@ -25,11 +25,11 @@ func keys(_ keys: Key...) -> [ConsoleMessage] { keys.map { .key($0) } }
 func modelWaitingForApproval(_ given: ApprovalRequest? = nil) -> (ConsoleModel, ApprovalRequest) {
     var model = exampleModel()
     let index = model.catalog.firstIndex { $0.name == "approval-refund" }!
-    send(&model, .runStarted(key: 1, runId: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])), at: model.now))
+    send(&model, .runStarted(key: 1, runID: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])), at: model.now))
     let request = given ?? ApprovalRequest(
-        workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd", state: AnyState(JSONValue.object(["amount": 250])),
+        workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd", state: AnyState(JSONValue.object(["amount": 250])),
         message: "Approve this refund?", metadata: ["auto_limit": 100])
-    send(&model, .event(runKey: 1, .approvalRequested(request)), .approvalNeeded(runKey: 1, approvalId: 7, request))
+    send(&model, .event(runKey: 1, .approvalRequested(request)), .approvalNeeded(runKey: 1, approvalID: 7, request))
     return (model, request)
 }
 
@@ -106,15 +106,15 @@ struct ConsoleUpdateTests {
         for character in "receipt ok" { send(&model, .key(.character(character))) }
         send(&model, .key(.enter))
         #expect(model.prompt?.reason == "receipt ok")
-        #expect(send(&model, .key(.character("a"))) == [.answer(approvalId: 7, approved: true, reason: "receipt ok")])
+        #expect(send(&model, .key(.character("a"))) == [.answer(approvalID: 7, approved: true, reason: "receipt ok")])
         #expect(model.prompt == nil)
         #expect(model.waitingCount == 0)
 
         var (denying, _) = modelWaitingForApproval()
-        #expect(send(&denying, .key(.character("d"))) == [.answer(approvalId: 7, approved: false, reason: nil)])
+        #expect(send(&denying, .key(.character("d"))) == [.answer(approvalID: 7, approved: false, reason: nil)])
 
         var (postponing, _) = modelWaitingForApproval()
-        #expect(send(&postponing, .key(.character("p"))) == [.postpone(approvalId: 7)])
+        #expect(send(&postponing, .key(.character("p"))) == [.postpone(approvalID: 7)])
         #expect(postponing.waitingCount == 0)
     }
 
@@ -122,17 +122,17 @@ struct ConsoleUpdateTests {
     func twoApprovalsOfOneRun() {
         var (model, first) = modelWaitingForApproval()
         let second = ApprovalRequest(
-            workflowName: "child", stepName: "sign_off", runId: "child0002", state: AnyState(JSONValue.object([:])),
+            workflowName: "child", stepName: "sign_off", runID: "child0002", state: AnyState(JSONValue.object([:])),
             message: "Sign off?", metadata: [:])
-        send(&model, .approvalNeeded(runKey: 1, approvalId: 8, second))
+        send(&model, .approvalNeeded(runKey: 1, approvalID: 8, second))
         #expect(model.waitingCount == 2)
         #expect(model.run(1)?.waiting?.stepName == first.stepName)
-        #expect(send(&model, .key(.character("a"))) == [.answer(approvalId: 7, approved: true, reason: nil)])
+        #expect(send(&model, .key(.character("a"))) == [.answer(approvalID: 7, approved: true, reason: nil)])
         // The prompt moves on to the second request at once.
         #expect(model.prompt?.runKey == 1)
         #expect(model.run(1)?.waiting?.stepName == "sign_off")
         #expect(model.waitingCount == 1)
-        #expect(send(&model, .key(.character("d"))) == [.answer(approvalId: 8, approved: false, reason: nil)])
+        #expect(send(&model, .key(.character("d"))) == [.answer(approvalID: 8, approved: false, reason: nil)])
         #expect(model.prompt == nil)
         #expect(model.waitingCount == 0)
     }
@@ -162,7 +162,7 @@ struct ConsoleUpdateTests {
         send(&model, .key(.character("r")), .key(.character("x")))
         let other = StepResult(stepName: "prepare_refund", status: .succeeded, attempts: 1)
         send(&model, .event(runKey: 1, .stepFinished(StepFinishedEvent(
-            workflowName: request.workflowName, runId: request.runId, stepName: "prepare_refund", stepIndex: 0,
+            workflowName: request.workflowName, runID: request.runID, stepName: "prepare_refund", stepIndex: 0,
             state: request.state, result: other))), .tick(model.now.addingTimeInterval(1)))
         #expect(model.prompt?.reason == "x")
         #expect(model.prompt?.editingReason == true)
@@ -174,20 +174,20 @@ struct ConsoleUpdateTests {
         var (model, request) = modelWaitingForApproval()
         let state = request.state
         send(&model, .event(runKey: 1, .retryScheduled(RetryScheduledEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "notify_customer", failedAttempt: 1,
+            workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", failedAttempt: 1,
             delay: .seconds(3), error: StepTimeoutError("slow")))))
         #expect(model.runs[0].steps[2].retryAt == model.now.addingTimeInterval(3))
         #expect(model.runs[0].steps[2].lastError == "StepTimeoutError: slow")
         send(&model, .event(runKey: 1, .approvalDecided(ApprovalDecidedEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "issue_refund",
+            workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
             decision: .approve(reason: "fine", by: "ana")))))
         #expect(model.runs[0].steps[1].decision == "approved by ana: fine")
         send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "issue_refund",
-            childWorkflowName: "fraud-check", childRunId: "child01"))))
+            workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
+            childWorkflowName: "fraud-check", childRunID: "child01"))))
         #expect(model.runs[0].steps[1].children.map(\.name) == ["fraud-check"])
         send(&model, .event(runKey: 1, .stepFinished(StepFinishedEvent(
-            workflowName: "fraud-check", runId: "child01", stepName: "score_risk", stepIndex: 0, state: state,
+            workflowName: "fraud-check", runID: "child01", stepName: "score_risk", stepIndex: 0, state: state,
             result: StepResult(stepName: "score_risk", status: .succeeded, attempts: 1)))))
         #expect(model.runs[0].steps[1].children[0].steps == ["score_risk succeeded"])
         #expect(model.runs[0].log.count == 5)
@@ -282,7 +282,7 @@ struct ConsoleUpdateTests {
     func switchRuns() {
         var (model, _) = modelWaitingForApproval()
         send(&model, .key(.escape))
-        send(&model, .runStarted(key: 2, runId: "run2", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
+        send(&model, .runStarted(key: 2, runID: "run2", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
         #expect(model.screen == .run(2))
         send(&model, .key(.character("]")))
         #expect(model.screen == .run(1))
@@ -301,7 +301,7 @@ struct ConsoleUpdateTests {
         #expect(model.runFocus == .log)
         for _ in 0..<3 {
             send(&model, .event(runKey: 1, .stepStarted(StepStartedEvent(
-                workflowName: "approval-refund", runId: request.runId, stepName: "notify_customer", stepIndex: 2,
+                workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", stepIndex: 2,
                 state: request.state, startedAt: model.now))))
         }
         send(&model, .key(.up))
@@ -316,25 +316,25 @@ struct ConsoleUpdateTests {
     func lifecycleEvents() {
         var (model, request) = modelWaitingForApproval()
         send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund",
-            childWorkflowName: "fraud-check", childRunId: "c1"))))
+            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+            childWorkflowName: "fraud-check", childRunID: "c1"))))
         let childResult = WorkflowResult<AnyState>(
-            workflowName: "fraud-check", runId: "c1", state: request.state, status: .failed, steps: [],
+            workflowName: "fraud-check", runID: "c1", state: request.state, status: .failed, steps: [],
             startedAt: model.now, finishedAt: model.now)
         send(&model, .event(runKey: 1, .childWorkflowFinished(ChildWorkflowFinishedEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund", result: childResult))))
+            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund", result: childResult))))
         #expect(model.runs[0].steps[0].children.first?.status == .failed)
         let skipped = StepResult.skipped("notify_customer", requiresApproval: false, reason: "not reached because workflow failed")
         let final = WorkflowResult<AnyState>(
-            workflowName: "approval-refund", runId: request.runId, state: request.state, status: .failed,
+            workflowName: "approval-refund", runID: request.runID, state: request.state, status: .failed,
             steps: [skipped], startedAt: model.now, finishedAt: model.now)
         send(&model, .event(runKey: 1, .workflowFinished(WorkflowFinishedEvent(
-            workflowName: "approval-refund", runId: request.runId, state: request.state, result: final))))
+            workflowName: "approval-refund", runID: request.runID, state: request.state, result: final))))
         #expect(model.runs[0].status == .failed)
         #expect(model.runs[0].steps[2].status == .skipped)
         #expect(model.runs[0].waiting == nil)
         send(&model, .event(runKey: 1, .workflowStarted(WorkflowStartedEvent(
-            workflowName: "approval-refund", runId: request.runId, state: request.state, startedAt: model.now))))
+            workflowName: "approval-refund", runID: request.runID, state: request.state, startedAt: model.now))))
         #expect(model.runs[0].status == .running)
     }
 
@@ -353,7 +353,7 @@ struct ConsoleUpdateTests {
         #expect(model.catalogSelection == model.catalog.count - 1)
         send(&model, .key(.home))
         #expect(model.catalogSelection == 0)
-        send(&model, .runStarted(key: 1, runId: "r1", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
+        send(&model, .runStarted(key: 1, runID: "r1", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: model.now))
         send(&model, .key(.escape))
         #expect(model.homeFocus == .runs)
         send(&model, .key(.backTab))

@@ -49,7 +49,7 @@ struct ConsoleViewTests {
         var (model, request) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.character("a")))
         send(&model, .event(runKey: 1, .approvalDecided(ApprovalDecidedEvent(
-            workflowName: request.workflowName, runId: request.runId, stepName: "issue_refund",
+            workflowName: request.workflowName, runID: request.runID, stepName: "issue_refund",
             decision: .approve(reason: "receipt ok", by: "ana")))))
         let grid = ConsoleView.render(model)
         try expectGolden(grid, "decided-\(width)x\(height)")
@@ -76,8 +76,8 @@ struct ConsoleViewTests {
         var (model, request) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.escape))
         send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runId: request.runId, stepName: "prepare_refund",
-            childWorkflowName: "fraud-check", childRunId: "child01"))))
+            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+            childWorkflowName: "fraud-check", childRunID: "child01"))))
         try expectGolden(ConsoleView.render(model), "children-\(width)x\(height)")
         send(&model, .key(.tab), .key(.tab))
         let grid = ConsoleView.render(model)
@@ -97,7 +97,7 @@ struct ConsoleViewTests {
     @Test("escape sequences in workflow text are drawn visibly, and wide characters take two cells")
     func hostileAndWideText() throws {
         let hostile = ApprovalRequest(
-            workflowName: "approval-refund", stepName: "issue_refund", runId: "run0001abcd",
+            workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd",
             state: AnyState(JSONValue.object(["note": "\u{1B}[2J\u{1B}]0;pwned\u{07}注文"])),
             message: "払い戻し\u{1B}[31m?", metadata: [:])
         let (model, _) = modelWaitingForApproval(hostile)

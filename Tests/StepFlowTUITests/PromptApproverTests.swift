@@ -16,7 +16,7 @@ struct PromptApproverTests {
             readLine: { input.withLock { $0.isEmpty ? nil : $0.removeFirst() } }, echoesInput: false)
         func request(_ step: String) -> ApprovalRequest {
             ApprovalRequest(
-                workflowName: "child", stepName: step, runId: "r-\(step)", state: AnyState(JSONValue.object([:])),
+                workflowName: "child", stepName: step, runID: "r-\(step)", state: AnyState(JSONValue.object([:])),
                 message: "Sign off?", metadata: [:])
         }
         async let left = approver.handler.answer(request("left"))

@@ -186,8 +186,8 @@ struct ChildWorkflowTests {
         #expect(first.workflowName == "CWChildFlow")
         #expect(first.status == .succeeded)
         #expect(first.error == nil)
-        #expect(!first.runId.isEmpty)
-        #expect(first.runId != result.runId)
+        #expect(!first.runID.isEmpty)
+        #expect(first.runID != result.runID)
         #expect(first.steps.map(\.stepName) == ["increment", "double"])
         #expect(first.steps.last?.output == 4)
         #expect(try first.state.as(CWChildState.self) == CWChildState(count: 4, trail: ["increment", "double"]))
@@ -195,7 +195,7 @@ struct ChildWorkflowTests {
 
         let second = delegate.childWorkflows[1]
         #expect(try second.state.as(CWChildState.self).count == 22)
-        #expect(second.runId != first.runId)
+        #expect(second.runID != first.runID)
     }
 
     @Test("a failing child fails the parent step with a child-workflow error caused by the child's error")
@@ -344,9 +344,9 @@ struct ChildWorkflowTests {
     @Test("a run context with no active run cannot run a child")
     func detachedContextFails() async throws {
         let childSaw = Recorder()
-        let context = RunContext(workflowName: "Detached", runId: "run-1", stepName: "lonely", attempt: 1)
+        let context = RunContext(workflowName: "Detached", runID: "run-1", stepName: "lonely", attempt: 1)
         #expect(context.workflowName == "Detached")
-        #expect(context.runId == "run-1")
+        #expect(context.runID == "run-1")
         #expect(context.stepName == "lonely")
         #expect(context.attempt == 1)
         await #expect(throws: ChildWorkflowExecutionError.self) {
@@ -362,7 +362,7 @@ struct ChildWorkflowTests {
         let result = await CWEscapingFlow(box: box).run(CWParentState())
         #expect(result.steps.map(\.stepName) == ["capture", "reuse"])
         let escaped = try #require(box.context.withLock { $0 })
-        #expect(escaped.runId == result.runId)
+        #expect(escaped.runID == result.runID)
         #expect(escaped.stepName == "capture")
 
         let childSaw = Recorder()

@@ -80,7 +80,7 @@ private func expectInvalid(
     }
     #expect(graphError?.message == error?.message, sourceLocation: sourceLocation)
     #expect(throws: WorkflowDefinitionError.self, sourceLocation: sourceLocation) {
-        try exportWorkflowGraph(workflow)
+        try reference.exportGraph(workflow)
     }
     #expect(throws: WorkflowDefinitionError.self, sourceLocation: sourceLocation) {
         try workflow.start(ValidationState())
@@ -110,7 +110,7 @@ struct DefinitionValidationTests {
             retry: RetryPolicy(retries: 0, delay: .zero),
             stepList: [
                 probeStep("a", log, retry: RetryPolicy(retries: 0, delay: .zero)),
-                probeStep("b", log, routes: ["go": "c", "stop": END]),
+                probeStep("b", log, routes: ["go": "c", "stop": .end]),
                 probeStep("c", log),
             ])
         _ = try workflow.definition()
@@ -236,7 +236,7 @@ struct DefinitionValidationTests {
     func emptyRouteKey() async {
         let log = BodyLog()
         await expectInvalid(
-            ValidationWorkflow(stepList: [probeStep("a", log, routes: ["ok": "b", "": END]), probeStep("b", log)]),
+            ValidationWorkflow(stepList: [probeStep("a", log, routes: ["ok": "b", "": .end]), probeStep("b", log)]),
             log, containing: ["empty route key", "'a'"])
     }
 
@@ -261,7 +261,7 @@ struct DefinitionValidationTests {
         let log = BodyLog()
         await expectInvalid(
             ValidationWorkflow(stepList: [
-                probeStep("a", log), probeStep("b", log), probeStep("c", log, routes: ["next": END, "back": "a"]),
+                probeStep("a", log), probeStep("b", log), probeStep("c", log, routes: ["next": .end, "back": "a"]),
             ]),
             log, containing: ["must point to a later step", "'a'"])
     }
@@ -324,7 +324,7 @@ struct DefinitionValidationTests {
         let log = BodyLog()
         await expectInvalid(
             ValidationWorkflow(stepList: [
-                probeStep("a", log, routes: ["k": "b", "other": END, "k": END]), probeStep("b", log),
+                probeStep("a", log, routes: ["k": "b", "other": .end, "k": .end]), probeStep("b", log),
             ]),
             log, containing: ["route key 'k'", "twice"])
     }
@@ -356,7 +356,7 @@ struct DefinitionValidationTests {
         let workflow = ValidationWorkflow(stepList: [probeStep("a", log), probeStep("a", log)])
         let error = #expect(throws: WorkflowDefinitionError.self) { try workflow.graph() }
         #expect(error?.message.contains("Duplicate step name 'a'") == true)
-        let exportError = #expect(throws: WorkflowDefinitionError.self) { try exportWorkflowGraph(workflow) }
+        let exportError = #expect(throws: WorkflowDefinitionError.self) { try reference.exportGraph(workflow) }
         #expect(exportError?.message == error?.message)
         #expect(log.all.isEmpty)
     }

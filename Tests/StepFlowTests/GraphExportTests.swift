@@ -70,7 +70,7 @@ private struct RefundGraphWorkflow: Workflow {
 
     var steps: [Step<GraphState>] {
         Step("evaluate_refund", description: "Decide whether the refund goes ahead.",
-             routes: ["approve": "approve_refund", "deny": END]) { (_: inout GraphState) -> String in
+             routes: ["approve": "approve_refund", "deny": .end]) { (_: inout GraphState) -> String in
             log.record("evaluate_refund")
             return "approve"
         }
@@ -175,14 +175,14 @@ private func randomName(
     return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
 }
 
-/// Mermaid for `[name (gated or not), routes [key: tail, "other": END]], tail`,
+/// Mermaid for `[name (gated or not), routes [key: tail, "other": .end]], tail`,
 /// checked line by line; returns the node label and the first edge label as written.
 private func mermaidLabels(
     stepName: String, routeKey: String, gated: Bool,
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> (node: String, edge: String) {
     let workflow = GraphWorkflow(stepList: [
-        graphStep(stepName, routes: [routeKey: "tail", "other": END], approval: gated ? .required : nil),
+        graphStep(stepName, routes: [routeKey: "tail", "other": .end], approval: gated ? .required : nil),
         graphStep("tail"),
     ])
     let mermaid = try workflow.graph().mermaid()
@@ -334,7 +334,7 @@ private func mermaidCheckChain(_ names: [String], keys: [String], gated: Set<Int
     names.enumerated().map { index, name in
         let approval: ApprovalGate? = gated.contains(index) ? .required : nil
         guard index + 1 < names.count else { return graphStep(name, approval: approval) }
-        return graphStep(name, routes: [keys[index]: .step(names[index + 1]), "stop": END], approval: approval)
+        return graphStep(name, routes: [keys[index]: .step(names[index + 1]), "stop": .end], approval: approval)
     }
 }
 
@@ -342,7 +342,7 @@ private func mermaidCheckChain(_ names: [String], keys: [String], gated: Set<Int
 private let mermaidCheckCases: [(name: String, steps: [Step<GraphState>])] = {
     var cases: [(name: String, steps: [Step<GraphState>])] = [
         ("spec_example", [
-            graphStep("evaluate_refund", routes: ["approve": "approve_refund", "deny": END]),
+            graphStep("evaluate_refund", routes: ["approve": "approve_refund", "deny": .end]),
             graphStep("approve_refund", approval: .required),
             graphStep("notify"),
         ]),
@@ -362,7 +362,7 @@ private let mermaidCheckCases: [(name: String, steps: [Step<GraphState>])] = {
     }
     cases += [
         ("every_special_at_once", [
-            graphStep("x\"|\\#<>()[]{}&\ny", routes: ["x\"|\\#<>()[]{}&\ny": END], approval: .required),
+            graphStep("x\"|\\#<>()[]{}&\ny", routes: ["x\"|\\#<>()[]{}&\ny": .end], approval: .required),
         ]),
         ("carriage_returns", mermaidCheckChain(["a\r\nb", "c\rd", "tail"], keys: ["x\r\ny", "p\rq"])),
         ("backslash_n_literal", mermaidCheckChain([#"a\nb"#, "a\nb", "tail"], keys: [#"k\nv"#, #"\n"#], gated: [0])),
@@ -372,7 +372,7 @@ private let mermaidCheckCases: [(name: String, steps: [Step<GraphState>])] = {
             ["e\u{301}", "\"\u{301}", "|\u{308}x", "tail"], keys: ["(\u{301})", "\\\u{200D}", "#\u{FE0F}"], gated: [1])),
         ("emoji_cjk", mermaidCheckChain(["👨‍👩‍👧 家族", "確認 ✅", "tail"], keys: ["はい 🙂", "Ω→ß"])),
         ("two_keys_one_target", [
-            graphStep("decide", routes: ["yes": "next", "also yes": "next", "no": END]),
+            graphStep("decide", routes: ["yes": "next", "also yes": "next", "no": .end]),
             graphStep("next"),
             graphStep("last"),
         ]),
@@ -436,9 +436,9 @@ struct GraphExportTests {
     @Test("routes: one edge per entry in route-map declaration order, with keys, to the step node or end_0")
     func routeEdges() throws {
         let workflow = GraphWorkflow(name: "Routed", stepList: [
-            graphStep("a", routes: ["zeta": "c", "alpha": END, "mid": "b"]),
+            graphStep("a", routes: ["zeta": "c", "alpha": .end, "mid": "b"]),
             graphStep("b"),
-            graphStep("c", routes: ["more": "d", "finish": END]),
+            graphStep("c", routes: ["more": "d", "finish": .end]),
             graphStep("d"),
         ])
         let graph = try workflow.graph()
@@ -480,7 +480,7 @@ struct GraphExportTests {
         #expect(!withoutEnd.mermaid().contains("end_0"))
 
         // END reached only from the last step.
-        let withEnd = try GraphWorkflow(stepList: [graphStep("a"), graphStep("b", routes: ["stop": END])]).graph()
+        let withEnd = try GraphWorkflow(stepList: [graphStep("a"), graphStep("b", routes: ["stop": .end])]).graph()
         #expect(withEnd.nodes.map(\.id) == ["step_0", "step_1", "end_0"])
         #expect(withEnd.nodes.filter { $0.kind == .end }.count == 1)
         #expect(withEnd.edges == [
@@ -498,7 +498,7 @@ struct GraphExportTests {
 
         // Several routes to END still give one END node.
         let manyEnds = try GraphWorkflow(stepList: [
-            graphStep("a", routes: ["one": END, "two": "b"]), graphStep("b", routes: ["three": END]),
+            graphStep("a", routes: ["one": .end, "two": "b"]), graphStep("b", routes: ["three": .end]),
         ]).graph()
         #expect(manyEnds.nodes.map(\.id) == ["step_0", "step_1", "end_0"])
     }
@@ -534,7 +534,7 @@ struct GraphExportTests {
     @Test("a custom workflow name is the graph's workflow name; the default is the type name")
     func customWorkflowName() throws {
         #expect(try CustomNamedWorkflow().graph().workflowName == "custom")
-        #expect(try exportWorkflowGraph(CustomNamedWorkflow()).workflowName == "custom")
+        #expect(try reference.exportGraph(CustomNamedWorkflow()).workflowName == "custom")
         #expect(try RefundGraphWorkflow(log: GraphBodyLog()).graph().workflowName == "RefundGraphWorkflow")
         #expect(try GraphWorkflow(name: "given", stepList: [graphStep("a")]).graph().workflowName == "given")
     }
@@ -545,13 +545,13 @@ struct GraphExportTests {
         let workflow = RefundGraphWorkflow(log: log)
         let graph = try workflow.graph()
         _ = graph.mermaid()
-        _ = try exportWorkflowGraph(workflow)
+        _ = try reference.exportGraph(workflow)
         _ = try workflow.definition().graph()
         _ = try StepFlowJSON.encoder.encode(graph)
         #expect(log.all.isEmpty)
 
         let generic = GraphWorkflow(stepList: [
-            graphStep("a", log, routes: ["go": "b", "stop": END]), graphStep("b", log),
+            graphStep("a", log, routes: ["go": "b", "stop": .end]), graphStep("b", log),
         ])
         _ = try generic.graph().mermaid()
         #expect(log.all.isEmpty)
@@ -565,11 +565,12 @@ struct GraphExportTests {
     @Test("exportWorkflowGraph(_:) equals workflow.graph() and the definition's graph")
     func exportFunctionMatchesMethod() throws {
         let refund = RefundGraphWorkflow(log: GraphBodyLog())
-        #expect(try exportWorkflowGraph(refund) == refund.graph())
-        #expect(try exportWorkflowGraph(refund) == refund.definition().graph())
+        #expect(try reference.exportGraph(refund) == refund.graph())
+        #expect(try reference.exportGraph(refund) == refund.definition().graph())
         let linear = LinearGraphWorkflow()
-        #expect(try exportWorkflowGraph(linear) == linear.graph())
-        #expect(try exportWorkflowGraph(linear) != exportWorkflowGraph(refund))
+        #expect(try reference.exportGraph(linear) == linear.graph())
+        #expect(try reference.exportGraph(linear) != reference.exportGraph(refund))
+        #expect(reference.end == .end)
     }
 
     // MARK: Mermaid
@@ -604,7 +605,7 @@ struct GraphExportTests {
     func escapesAllAtOnce() throws {
         let raw = "x\"|\\#<>()[]{}&\ny"
         let workflow = GraphWorkflow(stepList: [
-            graphStep(raw, routes: [raw: END], approval: .required),
+            graphStep(raw, routes: [raw: .end], approval: .required),
         ])
         let expected = #"""
             flowchart TD
@@ -618,7 +619,7 @@ struct GraphExportTests {
     @Test("a backslash followed by n is not confused with a newline")
     func backslashNIsNotNewline() throws {
         let workflow = GraphWorkflow(stepList: [
-            graphStep(#"a\nb"#, routes: [#"k\nv"#: END]),
+            graphStep(#"a\nb"#, routes: [#"k\nv"#: .end]),
             graphStep("a\nb"),
         ])
         #expect(try workflow.graph().mermaid() == #"""
@@ -665,7 +666,7 @@ struct GraphExportTests {
             graphStep("math", routes: ["$$a$$": "cost"]),
             graphStep("cost", routes: ["$5 or $$6": "%%{init: x}%%"]),
             graphStep("%%{init: x}%%", routes: ["style:(x)": "lifestyle:#1"]),
-            graphStep("lifestyle:#1", routes: ["ratio 1:2": END]),
+            graphStep("lifestyle:#1", routes: ["ratio 1:2": .end]),
         ])
         #expect(try workflow.graph().mermaid() == #"""
             flowchart TD
@@ -811,7 +812,7 @@ struct GraphExportTests {
     @Test("JSON: the exact compact, sorted-keys bytes of a small graph")
     func jsonExactBytes() throws {
         let graph = try GraphWorkflow(name: "Tiny", stepList: [
-            graphStep("a", description: "First", routes: ["go": "b", "stop": END]),
+            graphStep("a", description: "First", routes: ["go": "b", "stop": .end]),
             graphStep("b", approval: .required),
             graphStep("c"),
         ]).graph()
@@ -836,7 +837,7 @@ struct GraphExportTests {
             LinearGraphWorkflow().graph(),
             CustomNamedWorkflow().graph(),
             GraphWorkflow(name: "we\"ird|name", stepList: [
-                graphStep("x\"|\\#<>()[]{}&\ny", description: "d\"\n", routes: ["k|\"\n": END, "z": "t"]),
+                graphStep("x\"|\\#<>()[]{}&\ny", description: "d\"\n", routes: ["k|\"\n": .end, "z": "t"]),
                 graphStep("t", approval: .required),
             ]).graph(),
         ]

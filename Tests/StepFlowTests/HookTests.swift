@@ -142,7 +142,7 @@ fileprivate struct HKGatedFlow: Workflow {
 fileprivate struct HKRoutedGatedFlow: Workflow {
     var name: String { "HKRoutedGatedFlow" }
     var steps: [Step<HKState>] {
-        Step("decide", routes: ["review": "gate", "skip": END]) { state in
+        Step("decide", routes: ["review": "gate", "skip": .end]) { state in
             state.log.append("decide")
             return "review"
         }
@@ -203,9 +203,9 @@ struct HookTests {
     @Test("events carry the run's id, the state at that moment and the results")
     func eventPayloads() async throws {
         let seen = Recorder()
-        let runIds = Mutex<Set<String>>([])
+        let runIDs = Mutex<Set<String>>([])
         let hook = WorkflowHook { event in
-            runIds.withLock { _ = $0.insert(event.runId) }
+            runIDs.withLock { _ = $0.insert(event.runID) }
             switch event {
             case .workflowStarted(let e):
                 seen.add("start \(try e.state.as(HKState.self).log)")
@@ -214,13 +214,13 @@ struct HookTests {
             case .stepFinished(let e):
                 seen.add("stepFinished \(e.stepName)#\(e.stepIndex) \(try e.state.as(HKState.self).log) \(e.result.output?.description ?? "-")")
             case .workflowFinished(let e):
-                seen.add("finish \(try e.state.as(HKState.self).log) \(e.result.steps.count) \(e.result.runId == e.runId)")
+                seen.add("finish \(try e.state.as(HKState.self).log) \(e.result.steps.count) \(e.result.runID == e.runID)")
             default:
                 break
             }
         }
         let result = await HKThreeFlow().run(HKState(), hooks: [hook])
-        #expect(runIds.withLock { $0 } == [result.runId])
+        #expect(runIDs.withLock { $0 } == [result.runID])
         #expect(seen.all == [
             "start []",
             "stepStarted a#0 []",

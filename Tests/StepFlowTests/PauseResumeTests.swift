@@ -63,7 +63,7 @@ fileprivate struct PRRoutedFlow: Workflow {
             state.log.append("evaluate")
             return state.amount > 100 ? "review" : "auto"
         }
-        Step("auto_approve", routes: ["done": END]) { state in
+        Step("auto_approve", routes: ["done": .end]) { state in
             state.log.append("auto_approve")
             return "done"
         }
@@ -133,12 +133,12 @@ fileprivate struct PRVersionedFlow: Workflow {
     var name: String { "PRVersionedFlow" }
     var steps: [Step<PRState>] {
         if variant == .changedRoute {
-            Step("collect", routes: ["go": "approve", "halt": END]) { state in
+            Step("collect", routes: ["go": "approve", "halt": .end]) { state in
                 state.log.append("collect")
                 return "go"
             }
         } else {
-            Step("collect", routes: ["go": "approve", "stop": END]) { state in
+            Step("collect", routes: ["go": "approve", "stop": .end]) { state in
                 state.log.append("collect")
                 return "go"
             }
@@ -211,14 +211,14 @@ struct PauseResumeTests {
 
         let checkpoint = try #require(result.checkpoint)
         #expect(checkpoint.workflowName == "PRLinearFlow")
-        #expect(!checkpoint.runId.isEmpty)
-        #expect(checkpoint.runId == result.runId)
+        #expect(!checkpoint.runID.isEmpty)
+        #expect(checkpoint.runID == result.runID)
         #expect(checkpoint.stepName == "approve_payout")
         #expect(checkpoint.stepIndex == 1)
         #expect(checkpoint.state == result.state)
         #expect(checkpoint.request.workflowName == "PRLinearFlow")
         #expect(checkpoint.request.stepName == "approve_payout")
-        #expect(checkpoint.request.runId == result.runId)
+        #expect(checkpoint.request.runID == result.runID)
         #expect(checkpoint.request.message == "Pay out the refund?")
         #expect(checkpoint.request.metadata == ["amount": 42, "currency": "EUR"])
         #expect(try checkpoint.request.state.as(PRState.self) == PRState(log: ["prepare"]))
@@ -321,7 +321,7 @@ struct PauseResumeTests {
         #expect(resumed.status == .succeeded)
         #expect(resumed.error == nil)
         #expect(resumed.checkpoint == nil)
-        #expect(resumed.runId == paused.runId)
+        #expect(resumed.runID == paused.runID)
         #expect(resumed.startedAt == paused.startedAt)
         #expect(resumed.finishedAt >= paused.finishedAt)
         #expect(resumed.state.log == ["first_gate", "middle", "second_gate", "last"])
@@ -376,7 +376,7 @@ struct PauseResumeTests {
         try #require(paused.status == .paused)
         let resumed = await workflow.resume(paused, decision: .approve())
         #expect(resumed.status == .succeeded)
-        #expect(resumed.runId == paused.runId)
+        #expect(resumed.runID == paused.runID)
         #expect(resumed.state.log == ["evaluate", "manager_review", "notify"])
         #expect(resumed.steps.map(\.stepName) == ["evaluate", "auto_approve", "manager_review", "notify"])
         #expect(resumed.steps.map(\.status) == [.succeeded, .skipped, .succeeded, .succeeded])
@@ -399,7 +399,7 @@ struct PauseResumeTests {
 
         #expect(resumed.status == .failed)
         #expect(resumed.checkpoint == nil)
-        #expect(resumed.runId == paused.runId)
+        #expect(resumed.runID == paused.runID)
         #expect(calls.all.isEmpty)
         #expect(resumed.state.log == ["prepare"], "neither the denied step nor later ones run")
         #expect(resumed.steps.map(\.stepName) == ["prepare", "approve_payout"])
@@ -512,7 +512,7 @@ struct PauseResumeTests {
 
         let second = await workflow.resume(first, decision: .approve(by: "alice"))
         #expect(second.status == .paused)
-        #expect(second.runId == first.runId)
+        #expect(second.runID == first.runID)
         #expect(second.startedAt == first.startedAt)
         #expect(second.state.log == ["first_gate", "middle"])
         #expect(second.steps.map(\.stepName) == ["first_gate", "middle", "second_gate"])
@@ -520,14 +520,14 @@ struct PauseResumeTests {
         let checkpoint = try #require(second.checkpoint)
         #expect(checkpoint.stepName == "second_gate")
         #expect(checkpoint.stepIndex == 2)
-        #expect(checkpoint.runId == first.runId)
+        #expect(checkpoint.runID == first.runID)
         #expect(checkpoint.workflowStartedAt == first.startedAt)
         #expect(checkpoint.request.message == "Second?")
         #expect(checkpoint.steps.first?.approvalDecision?.decidedBy == "alice")
 
         let third = await workflow.resume(second, decision: .approve(by: "carol"))
         #expect(third.status == .succeeded)
-        #expect(third.runId == first.runId)
+        #expect(third.runID == first.runID)
         #expect(third.startedAt == first.startedAt)
         #expect(third.state.log == ["first_gate", "middle", "second_gate", "last"])
         #expect(third.steps.map(\.stepName) == ["first_gate", "middle", "second_gate", "last"])
@@ -551,10 +551,10 @@ struct PauseResumeTests {
     @Test("hooks see the reference lifecycle on both sides of the pause")
     func hooksAcrossPause() async throws {
         let events = Recorder()
-        let runIds = Mutex<Set<String>>([])
+        let runIDs = Mutex<Set<String>>([])
         let startTimes = Mutex<[Date]>([])
         let identity = WorkflowHook { event in
-            runIds.withLock { _ = $0.insert(event.runId) }
+            runIDs.withLock { _ = $0.insert(event.runID) }
             if case .workflowStarted(let started) = event {
                 startTimes.withLock { $0.append(started.startedAt) }
             }
@@ -583,7 +583,7 @@ struct PauseResumeTests {
             "stepFinished PRLinearFlow.notify succeeded",
             "workflowFinished PRLinearFlow succeeded",
         ])
-        #expect(runIds.withLock { $0 } == [paused.runId])
+        #expect(runIDs.withLock { $0 } == [paused.runID])
         #expect(startTimes.withLock { $0 } == [paused.startedAt, paused.startedAt])
     }
 
@@ -622,7 +622,7 @@ struct PauseResumeTests {
         let child = try #require(delegate.childWorkflows.first)
         #expect(child.workflowName == "PRChildFlow")
         #expect(child.status == .succeeded)
-        #expect(child.runId != resumed.runId)
+        #expect(child.runID != resumed.runID)
         #expect(try child.state.as(PRChildState.self) == PRChildState(visits: ["child_one", "child_two"]))
         #expect(events.all == [
             "workflowStarted PRParentFlow",
@@ -659,7 +659,7 @@ struct PauseResumeTests {
         #expect(decoded.schemaVersion == checkpoint.schemaVersion)
         #expect(decoded.workflowName == checkpoint.workflowName)
         #expect(decoded.definitionFingerprint == checkpoint.definitionFingerprint)
-        #expect(decoded.runId == checkpoint.runId)
+        #expect(decoded.runID == checkpoint.runID)
         #expect(decoded.stepName == checkpoint.stepName)
         #expect(decoded.stepIndex == checkpoint.stepIndex)
         #expect(decoded.state == checkpoint.state)
@@ -681,7 +681,7 @@ struct PauseResumeTests {
         #expect(fromFile.status == fromOriginal.status)
         #expect(fromFile.state == fromOriginal.state)
         #expect(fromFile.state == PRState(log: ["collect", "approve", "ship"], amount: 8))
-        #expect(fromFile.runId == paused.runId)
+        #expect(fromFile.runID == paused.runID)
         #expect(fromFile.steps.map(\.stepName) == fromOriginal.steps.map(\.stepName))
         #expect(fromFile.steps.map(\.status) == fromOriginal.steps.map(\.status))
         #expect(fromFile.routeTrace == fromOriginal.routeTrace)

@@ -60,23 +60,23 @@ struct RunTests {
         let seen = Mutex<[String]>([])
         let workflow = AdHoc(name: "ctx_flow", stepList: [
             Step("first") { _, context in
-                seen.withLock { $0.append("\(context.workflowName)|\(context.runId)|\(context.stepName)|\(context.attempt)") }
+                seen.withLock { $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)") }
             },
             Step("second", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self])) { _, context in
-                seen.withLock { $0.append("\(context.workflowName)|\(context.runId)|\(context.stepName)|\(context.attempt)") }
+                seen.withLock { $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)") }
                 if context.attempt == 1 { throw TransientError() }
             },
         ])
         let result = await workflow.run(Counter())
         let lines = seen.withLock { $0 }
         #expect(lines == [
-            "ctx_flow|\(result.runId)|first|1",
-            "ctx_flow|\(result.runId)|second|1",
-            "ctx_flow|\(result.runId)|second|2",
+            "ctx_flow|\(result.runID)|first|1",
+            "ctx_flow|\(result.runID)|second|1",
+            "ctx_flow|\(result.runID)|second|2",
         ])
-        #expect(!result.runId.isEmpty)
+        #expect(!result.runID.isEmpty)
         let other = await workflow.run(Counter())
-        #expect(other.runId != result.runId)
+        #expect(other.runID != result.runID)
     }
 
     @Test("timings: start before finish, durations in whole non-negative milliseconds")
@@ -111,7 +111,7 @@ struct RunTests {
     }
 
     @Test("run ids: 32 lowercase hex digits, and never the same twice")
-    func runIds() {
+    func runIDs() {
         let ids = (0..<10_000).map { _ in RunID.make() }
         #expect(Set(ids).count == ids.count)
         for id in ids.prefix(100) {
@@ -449,7 +449,7 @@ struct RunTests {
         let request = try #require(requests.withLock { $0.first })
         #expect(request.workflowName == "Gate")
         #expect(request.stepName == "refund")
-        #expect(request.runId == result.runId)
+        #expect(request.runID == result.runID)
         #expect(request.message == "Refund over limit")
         #expect(request.metadata == ["amount": 250])
         #expect(try request.state.as(Counter.self).trail == ["prepare"])

@@ -17,7 +17,7 @@ public struct ApprovalPause<State: Sendable>: Sendable {
     /// The definition fingerprint at the time of the pause.
     public var definitionFingerprint: String
     /// The run's id.
-    public var runId: String
+    public var runID: String
     /// The paused step's name.
     public var stepName: String
     /// The paused step's index in declaration order.
@@ -37,14 +37,14 @@ public struct ApprovalPause<State: Sendable>: Sendable {
 
     /// Creates a checkpoint.
     public init(
-        workflowName: String, definitionFingerprint: String, runId: String, stepName: String,
+        workflowName: String, definitionFingerprint: String, runID: String, stepName: String,
         stepIndex: Int, state: State, request: ApprovalRequest, steps: [StepResult],
         routeTrace: [RouteDecision], workflowStartedAt: Date, createdAt: Date
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.workflowName = workflowName
         self.definitionFingerprint = definitionFingerprint
-        self.runId = runId
+        self.runID = runID
         self.stepName = stepName
         self.stepIndex = stepIndex
         self.state = state
@@ -61,7 +61,7 @@ extension ApprovalPause where State: Encodable {
     /// The same checkpoint with its state erased.
     public func erased() -> ApprovalPause<AnyState> {
         ApprovalPause<AnyState>(
-            workflowName: workflowName, definitionFingerprint: definitionFingerprint, runId: runId,
+            workflowName: workflowName, definitionFingerprint: definitionFingerprint, runID: runID,
             stepName: stepName, stepIndex: stepIndex, state: AnyState(state), request: request,
             steps: steps, routeTrace: routeTrace, workflowStartedAt: workflowStartedAt, createdAt: createdAt)
     }
@@ -70,7 +70,7 @@ extension ApprovalPause where State: Encodable {
 extension ApprovalPause: Codable where State: Codable {
     private enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", workflowName = "workflow_name"
-        case definitionFingerprint = "definition_fingerprint", runId = "run_id"
+        case definitionFingerprint = "definition_fingerprint", runID = "run_id"
         case stepName = "step_name", stepIndex = "step_index", state, request, steps
         case routeTrace = "route_trace", workflowStartedAt = "workflow_started_at", createdAt = "created_at"
     }

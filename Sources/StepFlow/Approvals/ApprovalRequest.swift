@@ -5,7 +5,7 @@ public struct ApprovalRequest: Sendable, Codable {
     /// The gated step's name.
     public let stepName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The state as it is before the step runs.
     public let state: AnyState
     /// The step's approval message, if it has one.
@@ -15,19 +15,19 @@ public struct ApprovalRequest: Sendable, Codable {
 
     /// Creates a request.
     public init(
-        workflowName: String, stepName: String, runId: String, state: AnyState,
+        workflowName: String, stepName: String, runID: String, state: AnyState,
         message: String?, metadata: [String: JSONValue]
     ) {
         self.workflowName = workflowName
         self.stepName = stepName
-        self.runId = runId
+        self.runID = runID
         self.state = state
         self.message = message
         self.metadata = metadata
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workflowName = "workflow_name", stepName = "step_name", runId = "run_id"
+        case workflowName = "workflow_name", stepName = "step_name", runID = "run_id"
         case state, message, metadata
     }
 
@@ -36,7 +36,7 @@ public struct ApprovalRequest: Sendable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(workflowName, forKey: .workflowName)
         try c.encode(stepName, forKey: .stepName)
-        try c.encode(runId, forKey: .runId)
+        try c.encode(runID, forKey: .runID)
         try c.encode(state, forKey: .state)
         try c.encode(message, forKey: .message)
         try c.encode(metadata, forKey: .metadata)

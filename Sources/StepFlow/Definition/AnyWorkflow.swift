@@ -33,7 +33,7 @@ public struct AnyWorkflow: Sendable {
             await definition.run(typed(state, as: W.State.self), options: options).erased()
         }
         startErased = { state, options in
-            WorkflowRun(workflowName: definition.name, runId: options.runId ?? RunID.make(), options: options) { options in
+            WorkflowRun(workflowName: definition.name, runID: options.runID ?? RunID.make(), options: options) { options in
                 await definition.run(typed(state, as: W.State.self), options: options).erased()
             }
         }
@@ -43,7 +43,7 @@ public struct AnyWorkflow: Sendable {
             return checkpoint.erased()
         }
         startResumeErased = { checkpoint, decision, options in
-            WorkflowRun(workflowName: definition.name, runId: checkpoint.runId, options: options) { options in
+            WorkflowRun(workflowName: definition.name, runID: checkpoint.runID, options: options) { options in
                 await definition.resume(
                     from: typed(checkpoint, as: W.State.self), decision: decision, options: options
                 ).erased()
@@ -114,7 +114,7 @@ private func typed<State: Codable & Sendable>(_ state: AnyState, as type: State.
 private func typed<State: Codable & Sendable>(_ checkpoint: ApprovalPause<AnyState>, as type: State.Type) -> ApprovalPause<State> {
     var typedCheckpoint = ApprovalPause<State>(
         workflowName: checkpoint.workflowName, definitionFingerprint: checkpoint.definitionFingerprint,
-        runId: checkpoint.runId, stepName: checkpoint.stepName, stepIndex: checkpoint.stepIndex,
+        runID: checkpoint.runID, stepName: checkpoint.stepName, stepIndex: checkpoint.stepIndex,
         state: typed(checkpoint.state, as: State.self), request: checkpoint.request, steps: checkpoint.steps,
         routeTrace: checkpoint.routeTrace, workflowStartedAt: checkpoint.workflowStartedAt,
         createdAt: checkpoint.createdAt)

@@ -11,7 +11,8 @@ public enum RouteTarget: Sendable, Hashable, ExpressibleByStringLiteral {
     }
 }
 
-/// The end of a workflow as a route target (the reference's `END`).
+/// The end of a workflow as a route target: the reference's `END`, kept for ports.
+@available(*, deprecated, renamed: "RouteTarget.end", message: "Write .end in a route map.")
 public let END = RouteTarget.end
 
 /// One entry of a step's route map: a key and where it leads.

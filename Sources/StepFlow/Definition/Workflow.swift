@@ -100,7 +100,8 @@ extension Workflow {
     }
 }
 
-/// The workflow's graph, read from the definition alone (the reference's `export_workflow_graph`).
+/// The workflow's graph, read from the definition alone: the reference's `export_workflow_graph`, kept for ports.
+@available(*, deprecated, message: "Call graph() on the workflow.")
 public func exportWorkflowGraph<W: Workflow>(_ workflow: W) throws(WorkflowDefinitionError) -> WorkflowGraph {
     try workflow.graph()
 }

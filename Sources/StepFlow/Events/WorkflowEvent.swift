@@ -41,17 +41,17 @@ public enum WorkflowEvent: Sendable {
     }
 
     /// The run the event belongs to.
-    public var runId: String {
+    public var runID: String {
         switch self {
-        case .workflowStarted(let e): e.runId
-        case .stepStarted(let e): e.runId
-        case .stepFinished(let e): e.runId
-        case .workflowFinished(let e): e.runId
-        case .retryScheduled(let e): e.runId
-        case .approvalRequested(let e): e.runId
-        case .approvalDecided(let e): e.runId
-        case .childWorkflowStarted(let e): e.runId
-        case .childWorkflowFinished(let e): e.runId
+        case .workflowStarted(let e): e.runID
+        case .stepStarted(let e): e.runID
+        case .stepFinished(let e): e.runID
+        case .workflowFinished(let e): e.runID
+        case .retryScheduled(let e): e.runID
+        case .approvalRequested(let e): e.runID
+        case .approvalDecided(let e): e.runID
+        case .childWorkflowStarted(let e): e.runID
+        case .childWorkflowFinished(let e): e.runID
         }
     }
 
@@ -69,7 +69,7 @@ public struct WorkflowStartedEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The state at the start.
     public let state: AnyState
     /// When the run started (the original start, after a resume).
@@ -81,7 +81,7 @@ public struct StepStartedEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The step's name.
     public let stepName: String
     /// The step's index in declaration order.
@@ -97,7 +97,7 @@ public struct StepFinishedEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The step's name.
     public let stepName: String
     /// The step's index in declaration order.
@@ -113,7 +113,7 @@ public struct WorkflowFinishedEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The final state.
     public let state: AnyState
     /// The run's result.
@@ -125,7 +125,7 @@ public struct RetryScheduledEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The step's name.
     public let stepName: String
     /// The attempt that failed (1-based).
@@ -141,7 +141,7 @@ public struct ApprovalDecidedEvent: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id.
-    public let runId: String
+    public let runID: String
     /// The step's name.
     public let stepName: String
     /// The decision.
@@ -153,13 +153,13 @@ public struct ChildWorkflowStartedEvent: Sendable {
     /// The parent workflow's name.
     public let workflowName: String
     /// The parent run's id.
-    public let runId: String
+    public let runID: String
     /// The parent step's name.
     public let stepName: String
     /// The child workflow's name.
     public let childWorkflowName: String
     /// The child run's id.
-    public let childRunId: String
+    public let childRunID: String
 }
 
 /// A child workflow finished.
@@ -167,7 +167,7 @@ public struct ChildWorkflowFinishedEvent: Sendable {
     /// The parent workflow's name.
     public let workflowName: String
     /// The parent run's id.
-    public let runId: String
+    public let runID: String
     /// The parent step's name.
     public let stepName: String
     /// The child's result.

@@ -6,7 +6,7 @@ public struct WorkflowResult<State: Sendable>: Sendable {
     /// The workflow's name.
     public var workflowName: String
     /// The run's id (kept across a pause and resume).
-    public var runId: String
+    public var runID: String
     /// The final state.
     public var state: State
     /// The final status: `succeeded`, `failed` or `paused`.
@@ -28,12 +28,12 @@ public struct WorkflowResult<State: Sendable>: Sendable {
 
     /// Creates a workflow result.
     public init(
-        workflowName: String, runId: String, state: State, status: WorkflowStatus,
+        workflowName: String, runID: String, state: State, status: WorkflowStatus,
         steps: [StepResult], error: (any Error)? = nil, startedAt: Date, finishedAt: Date,
         routeTrace: [RouteDecision] = [], checkpoint: ApprovalPause<State>? = nil
     ) {
         self.workflowName = workflowName
-        self.runId = runId
+        self.runID = runID
         self.state = state
         self.status = status
         self.steps = steps
@@ -71,7 +71,7 @@ extension WorkflowResult where State: Encodable {
     /// The same result with its state erased, for events and child results.
     public func erased() -> WorkflowResult<AnyState> {
         var copy = WorkflowResult<AnyState>(
-            workflowName: workflowName, runId: runId, state: AnyState(state), status: status,
+            workflowName: workflowName, runID: runID, state: AnyState(state), status: status,
             steps: steps, error: error, startedAt: startedAt, finishedAt: finishedAt,
             routeTrace: routeTrace, checkpoint: checkpoint?.erased())
         copy.durationMs = durationMs
@@ -84,7 +84,7 @@ extension WorkflowResult {
     static func invalidDefinition(name: String, state: State, error: any Error) -> WorkflowResult<State> {
         let now = Date()
         return WorkflowResult(
-            workflowName: name, runId: RunID.make(), state: state, status: .failed, steps: [],
+            workflowName: name, runID: RunID.make(), state: state, status: .failed, steps: [],
             error: error, startedAt: now, finishedAt: now)
     }
 }
@@ -112,7 +112,7 @@ extension WorkflowExecutionError {
 
 extension WorkflowResult: Codable where State: Codable {
     private enum CodingKeys: String, CodingKey {
-        case workflowName = "workflow_name", runId = "run_id", state, status, steps, error
+        case workflowName = "workflow_name", runID = "run_id", state, status, steps, error
         case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"
         case routeTrace = "route_trace", checkpoint
     }
@@ -121,7 +121,7 @@ extension WorkflowResult: Codable where State: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         workflowName = try c.decode(String.self, forKey: .workflowName)
-        runId = try c.decode(String.self, forKey: .runId)
+        runID = try c.decode(String.self, forKey: .runID)
         state = try c.decode(State.self, forKey: .state)
         status = try c.decode(WorkflowStatus.self, forKey: .status)
         steps = try c.decode([StepResult].self, forKey: .steps)
@@ -137,7 +137,7 @@ extension WorkflowResult: Codable where State: Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(workflowName, forKey: .workflowName)
-        try c.encode(runId, forKey: .runId)
+        try c.encode(runID, forKey: .runID)
         try c.encode(state, forKey: .state)
         try c.encode(status, forKey: .status)
         try c.encode(steps, forKey: .steps)

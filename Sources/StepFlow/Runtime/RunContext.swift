@@ -5,7 +5,7 @@ public struct RunContext: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id (the same for every step, kept across pause and resume).
-    public let runId: String
+    public let runID: String
     /// The running step's name.
     public let stepName: String
     /// The attempt number, from 1.
@@ -16,13 +16,13 @@ public struct RunContext: Sendable {
 
     /// A context with no active run (for calling step code outside a run, as in tests);
     /// running a child from it fails with ``ChildWorkflowExecutionError``.
-    public init(workflowName: String, runId: String, stepName: String, attempt: Int) {
-        self.init(workflowName: workflowName, runId: runId, stepName: stepName, attempt: attempt, scope: nil, stepSerial: 0)
+    public init(workflowName: String, runID: String, stepName: String, attempt: Int) {
+        self.init(workflowName: workflowName, runID: runID, stepName: stepName, attempt: attempt, scope: nil, stepSerial: 0)
     }
 
-    init(workflowName: String, runId: String, stepName: String, attempt: Int, scope: RunScope?, stepSerial: Int) {
+    init(workflowName: String, runID: String, stepName: String, attempt: Int, scope: RunScope?, stepSerial: Int) {
         self.workflowName = workflowName
-        self.runId = runId
+        self.runID = runID
         self.stepName = stepName
         self.attempt = attempt
         self.scope = scope
@@ -57,12 +57,12 @@ public struct RunContext: Sendable {
         options.canPause = false
         options.eventStream = parent.eventStream
         options.randomUnit = parent.randomUnit
-        let childRunId = RunID.make()
-        options.runId = childRunId
+        let childRunID = RunID.make()
+        options.runID = childRunID
 
         if emitter.isActive, let hookError = await emitter.emit(.childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: workflowName, runId: runId, stepName: stepName,
-            childWorkflowName: workflow.name, childRunId: childRunId)))
+            workflowName: workflowName, runID: runID, stepName: stepName,
+            childWorkflowName: workflow.name, childRunID: childRunID)))
         {
             throw hookError
         }
@@ -70,7 +70,7 @@ public struct RunContext: Sendable {
         let erased = result.erased()
         scope.record(child: erased, serial: stepSerial)
         if emitter.isActive, let hookError = await emitter.emit(.childWorkflowFinished(ChildWorkflowFinishedEvent(
-            workflowName: workflowName, runId: runId, stepName: stepName, result: erased)))
+            workflowName: workflowName, runID: runID, stepName: stepName, result: erased)))
         {
             throw hookError
         }

@@ -9,7 +9,7 @@ struct RunEngine<State: Codable & Sendable> {
     let definition: WorkflowDefinition<State>
     let emitter: EventEmitter
     let scope: RunScope
-    let runId: String
+    let runID: String
     let startedAt: Date
 
     /// Results of the steps that ran, in run order, and their step indexes (two
@@ -24,13 +24,13 @@ struct RunEngine<State: Codable & Sendable> {
 
     /// A fresh run, or with `executed` (results and their step indexes) and a
     /// route trace, the rest of a paused one.
-    init(definition: WorkflowDefinition<State>, options: RunOptions, runId: String, startedAt: Date,
+    init(definition: WorkflowDefinition<State>, options: RunOptions, runID: String, startedAt: Date,
          executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = [])
     {
         self.definition = definition
         self.emitter = options.emitter
         self.scope = RunScope(options: options)
-        self.runId = runId
+        self.runID = runID
         self.startedAt = startedAt
         self.executedResults = executed.results
         self.executedIndices = executed.indices
@@ -45,7 +45,7 @@ struct RunEngine<State: Codable & Sendable> {
     {
         var state = initialState
         if emitter.isActive, let hookError = await emitter.emit(.workflowStarted(WorkflowStartedEvent(
-            workflowName: definition.name, runId: runId, state: AnyState(state), startedAt: startedAt)))
+            workflowName: definition.name, runID: runID, state: AnyState(state), startedAt: startedAt)))
         {
             return await finish(state: state, status: .failed, error: hookError, fillSkipped: false)
         }
@@ -70,7 +70,7 @@ struct RunEngine<State: Codable & Sendable> {
             current.childWorkflows = scope.endStep()
             if emitter.isActive {
                 if let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
-                    workflowName: definition.name, runId: runId, stepName: current.stepName, stepIndex: index,
+                    workflowName: definition.name, runID: runID, stepName: current.stepName, stepIndex: index,
                     state: AnyState(state), result: current)))
                 {
                     current.fail(hookError)
@@ -122,7 +122,7 @@ struct RunEngine<State: Codable & Sendable> {
         let serial = scope.beginStep()
 
         if emitter.isActive, let hookError = await emitter.emit(.stepStarted(StepStartedEvent(
-            workflowName: definition.name, runId: runId, stepName: plan.name, stepIndex: index,
+            workflowName: definition.name, runID: runID, stepName: plan.name, stepIndex: index,
             state: AnyState(state), startedAt: startedAt)))
         {
             current.fail(hookError)
@@ -165,7 +165,7 @@ struct RunEngine<State: Codable & Sendable> {
             decision = resumeDecision.stamped(at: Date())
         } else {
             let request = ApprovalRequest(
-                workflowName: definition.name, stepName: step.name, runId: runId, state: AnyState(state),
+                workflowName: definition.name, stepName: step.name, runID: runID, state: AnyState(state),
                 message: gate.message, metadata: gate.metadata)
             if emitter.isActive, let hookError = await emitter.emit(.approvalRequested(request)) {
                 return .refused(nil, hookError)
@@ -194,7 +194,7 @@ struct RunEngine<State: Codable & Sendable> {
             }
         }
         if emitter.isActive, let hookError = await emitter.emit(.approvalDecided(ApprovalDecidedEvent(
-            workflowName: definition.name, runId: runId, stepName: step.name, decision: decision)))
+            workflowName: definition.name, runID: runID, stepName: step.name, decision: decision)))
         {
             return .refused(decision, hookError)
         }
@@ -218,7 +218,7 @@ struct RunEngine<State: Codable & Sendable> {
             if Task.isCancelled { return (attempt - 1, nil, CancellationError()) }
             func context() -> RunContext {
                 RunContext(
-                    workflowName: definition.name, runId: runId, stepName: step.name, attempt: attempt,
+                    workflowName: definition.name, runID: runID, stepName: step.name, attempt: attempt,
                     scope: scope, stepSerial: serial)
             }
             do {
@@ -233,7 +233,7 @@ struct RunEngine<State: Codable & Sendable> {
                 guard retry.shouldRetry(after: attempt, error: error) else { return (attempt, nil, error) }
                 let delay = retry.delay(after: attempt, unit: retry.hasJitter ? options.randomUnit() : 0)
                 if emitter.isActive, let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
-                    workflowName: definition.name, runId: runId, stepName: step.name,
+                    workflowName: definition.name, runID: runID, stepName: step.name,
                     failedAttempt: attempt, delay: delay, error: error)))
                 {
                     return (attempt, nil, hookError)
@@ -300,7 +300,7 @@ struct RunEngine<State: Codable & Sendable> {
         -> ApprovalPause<State>
     {
         return ApprovalPause(
-            workflowName: definition.name, definitionFingerprint: definition.fingerprint, runId: runId,
+            workflowName: definition.name, definitionFingerprint: definition.fingerprint, runID: runID,
             stepName: definition.plans[stepIndex].name, stepIndex: stepIndex, state: state, request: request,
             steps: reportedSteps(for: .paused), routeTrace: routeTrace, workflowStartedAt: startedAt,
             createdAt: createdAt)
@@ -331,11 +331,11 @@ struct RunEngine<State: Codable & Sendable> {
         checkpoint: ApprovalPause<State>? = nil, fillSkipped: Bool = true, at finishedAt: Date = Date()
     ) async -> WorkflowResult<State> {
         var result = WorkflowResult(
-            workflowName: definition.name, runId: runId, state: state, status: status,
+            workflowName: definition.name, runID: runID, state: state, status: status,
             steps: fillSkipped ? reportedSteps(for: status) : executedResults, error: error,
             startedAt: startedAt, finishedAt: finishedAt, routeTrace: routeTrace, checkpoint: checkpoint)
         if emitter.isActive, let hookError = await emitter.emit(.workflowFinished(WorkflowFinishedEvent(
-            workflowName: definition.name, runId: runId, state: AnyState(state), result: result.erased())))
+            workflowName: definition.name, runID: runID, state: AnyState(state), result: result.erased())))
         {
             result.status = .failed
             result.error = hookError

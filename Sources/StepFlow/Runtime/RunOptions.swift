@@ -11,7 +11,7 @@ public struct RunOptions: Sendable {
     /// Where events also go (the handle's stream; children share their parent's).
     var eventStream: EventSink?
     /// A run id chosen before the run starts (for handles and child events).
-    var runId: String?
+    var runID: String?
     /// Whether the run may pause; child workflows cannot, having no checkpoint of their own.
     var canPause = true
     /// A random number in 0..<1 for backoff jitter; replaceable in tests.

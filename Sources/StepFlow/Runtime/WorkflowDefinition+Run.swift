@@ -4,7 +4,7 @@ extension WorkflowDefinition {
     /// Runs the workflow on `state` and returns its result (failures are returned, not thrown).
     public func run(_ state: State, options: RunOptions = RunOptions()) async -> WorkflowResult<State> {
         var engine = RunEngine(
-            definition: self, options: options, runId: options.runId ?? RunID.make(), startedAt: Date())
+            definition: self, options: options, runID: options.runID ?? RunID.make(), startedAt: Date())
         return await engine.run(state)
     }
 
@@ -21,7 +21,7 @@ extension WorkflowDefinition {
             return resumeRefused(
                 ApprovalResumeError(
                     "Only a paused workflow result with a checkpoint can be resumed; this one is '\(paused.status.rawValue)'."),
-                state: paused.state, runId: paused.runId, steps: paused.steps)
+                state: paused.state, runID: paused.runID, steps: paused.steps)
         }
         return await resume(from: checkpoint, decision: decision, options: options)
     }
@@ -34,7 +34,7 @@ extension WorkflowDefinition {
         options: RunOptions = RunOptions(pauseOnApproval: true)
     ) async -> WorkflowResult<State> {
         if let problem = resumeProblem(checkpoint) {
-            return resumeRefused(problem, state: checkpoint.state, runId: checkpoint.runId, steps: checkpoint.steps)
+            return resumeRefused(problem, state: checkpoint.state, runID: checkpoint.runID, steps: checkpoint.steps)
         }
         // Placeholders for unvisited steps and the paused step itself are rebuilt by the run.
         var executed: (results: [StepResult], indices: [Int]) = ([], [])
@@ -44,14 +44,14 @@ extension WorkflowDefinition {
             executed.indices.append(index)
         }
         var engine = RunEngine(
-            definition: self, options: options, runId: checkpoint.runId, startedAt: checkpoint.workflowStartedAt,
+            definition: self, options: options, runID: checkpoint.runID, startedAt: checkpoint.workflowStartedAt,
             executed: executed, routeTrace: checkpoint.routeTrace)
         return await engine.run(checkpoint.state, from: checkpoint.stepIndex, resumeDecision: decision)
     }
 
     /// Starts a run in its own task; the handle streams its events and can cancel it.
     public func start(_ state: State, options: RunOptions = RunOptions()) -> WorkflowRun<State> {
-        WorkflowRun(workflowName: name, runId: options.runId ?? RunID.make(), options: options) { options in
+        WorkflowRun(workflowName: name, runID: options.runID ?? RunID.make(), options: options) { options in
             await self.run(state, options: options)
         }
     }
@@ -62,7 +62,7 @@ extension WorkflowDefinition {
         decision: ApprovalDecision,
         options: RunOptions = RunOptions(pauseOnApproval: true)
     ) -> WorkflowRun<State> {
-        WorkflowRun(workflowName: name, runId: checkpoint.runId, options: options) { options in
+        WorkflowRun(workflowName: name, runID: checkpoint.runID, options: options) { options in
             await self.resume(from: checkpoint, decision: decision, options: options)
         }
     }
@@ -90,12 +90,12 @@ extension WorkflowDefinition {
         return nil
     }
 
-    private func resumeRefused(_ error: ApprovalResumeError, state: State, runId: String, steps: [StepResult])
+    private func resumeRefused(_ error: ApprovalResumeError, state: State, runID: String, steps: [StepResult])
         -> WorkflowResult<State>
     {
         let now = Date()
         return WorkflowResult(
-            workflowName: name, runId: runId, state: state, status: .failed, steps: steps, error: error,
+            workflowName: name, runID: runID, state: state, status: .failed, steps: steps, error: error,
             startedAt: now, finishedAt: now)
     }
 }

@@ -9,22 +9,22 @@ public final class WorkflowRun<State: Sendable>: Sendable {
     /// The workflow's name.
     public let workflowName: String
     /// The run's id, known before the run starts.
-    public let runId: String
+    public let runID: String
     /// Every event of the run (and of its child workflows), in order; it ends
     /// when the run ends. Events are buffered until read.
     public let events: AsyncStream<WorkflowEvent>
     private let task: Task<WorkflowResult<State>, Never>
 
     init(
-        workflowName: String, runId: String, options: RunOptions,
+        workflowName: String, runID: String, options: RunOptions,
         body: @escaping @Sendable (RunOptions) async -> WorkflowResult<State>
     ) {
         let (stream, continuation) = AsyncStream<WorkflowEvent>.makeStream(bufferingPolicy: .unbounded)
         var options = options
         options.eventStream = EventSink(continuation)
-        options.runId = runId
+        options.runID = runID
         self.workflowName = workflowName
-        self.runId = runId
+        self.runID = runID
         self.events = stream
         self.task = Task {
             let result = await body(options)

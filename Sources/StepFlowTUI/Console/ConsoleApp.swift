@@ -17,7 +17,7 @@ public final class ConsoleApp: Sendable {
     private let inbox = Mutex<[ConsoleMessage]>([])
     /// Approval handlers waiting for a decision, by approval id (one run can
     /// wait for several at once when its child workflows ask together).
-    private let waiting = Mutex<(nextId: Int, byId: [Int: CheckedContinuation<ApprovalAnswer, Never>])>((1, [:]))
+    private let waiting = Mutex<(nextID: Int, byID: [Int: CheckedContinuation<ApprovalAnswer, Never>])>((1, [:]))
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let handles = Mutex<[WorkflowRun<AnyState>]>([])
     private let saved = Mutex<[String]>([])
@@ -125,11 +125,11 @@ public final class ConsoleApp: Sendable {
                     if model.editor == nil { model.editor = StateEditor(catalogIndex: index, text: text) }
                     model.editor?.error = error.message
                 }
-            case .answer(let approvalId, let approved, let reason):
+            case .answer(let approvalID, let approved, let reason):
                 let decision = ApprovalDecision(approved: approved, reason: reason, decidedBy: approver, decidedAt: Date())
-                resume(approvalId, with: .decided(decision))
-            case .postpone(let approvalId):
-                resume(approvalId, with: .postponed)
+                resume(approvalID, with: .decided(decision))
+            case .postpone(let approvalID):
+                resume(approvalID, with: .postponed)
             case .saveMermaid(let workflow, let text):
                 let path = FileManager.default.currentDirectoryPath + "/\(workflow).mmd"
                 do {
@@ -147,17 +147,17 @@ public final class ConsoleApp: Sendable {
     private func start(_ entry: CatalogEntry, state: AnyState, key: Int, catalogIndex: Int, model: inout ConsoleModel) {
         let handler = ApprovalHandler.answering { [self] request in
             await withCheckedContinuation { continuation in
-                let approvalId = waiting.withLock { waiting in
-                    defer { waiting.nextId += 1 }
-                    waiting.byId[waiting.nextId] = continuation
-                    return waiting.nextId
+                let approvalID = waiting.withLock { waiting in
+                    defer { waiting.nextID += 1 }
+                    waiting.byID[waiting.nextID] = continuation
+                    return waiting.nextID
                 }
-                post(.approvalNeeded(runKey: key, approvalId: approvalId, request))
+                post(.approvalNeeded(runKey: key, approvalID: approvalID, request))
             }
         }
         let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
         handles.withLock { $0.append(run) }
-        _ = ConsoleUpdate.update(&model, .runStarted(key: key, runId: run.runId, catalogIndex: catalogIndex, state: state, at: Date()))
+        _ = ConsoleUpdate.update(&model, .runStarted(key: key, runID: run.runID, catalogIndex: catalogIndex, state: state, at: Date()))
         let directory = checkpointDirectory
         let task = Task { [self] in
             for await event in run.events { post(.event(runKey: key, event)) }
@@ -178,8 +178,8 @@ public final class ConsoleApp: Sendable {
         tasks.withLock { $0.append(task) }
     }
 
-    private func resume(_ approvalId: Int, with answer: ApprovalAnswer) {
-        let continuation = waiting.withLock { $0.byId.removeValue(forKey: approvalId) }
+    private func resume(_ approvalID: Int, with answer: ApprovalAnswer) {
+        let continuation = waiting.withLock { $0.byID.removeValue(forKey: approvalID) }
         continuation?.resume(returning: answer)
     }
 
@@ -191,8 +191,8 @@ public final class ConsoleApp: Sendable {
     /// others, and waits for all of them to finish.
     private func shutDown() async {
         let pending = waiting.withLock { waiting in
-            defer { waiting.byId = [:] }
-            return Array(waiting.byId.values)
+            defer { waiting.byID = [:] }
+            return Array(waiting.byID.values)
         }
         // Postponed first: a waiting run pauses on its way out instead of failing.
         pending.forEach { $0.resume(returning: .postponed) }

@@ -186,7 +186,7 @@ public struct RunView: Sendable {
     /// The console's key for the run.
     public let key: Int
     /// The engine's run id.
-    public var runId: String
+    public var runID: String
     /// The workflow's name.
     public let workflowName: String
     /// The catalog row it came from.
@@ -245,7 +245,7 @@ public struct StepRow: Hashable, Sendable {
 /// A child workflow under its parent step.
 public struct ChildRow: Hashable, Sendable {
     /// The child's run id.
-    public let runId: String
+    public let runID: String
     /// The child's workflow name.
     public let name: String
     /// Its status.

@@ -10,11 +10,11 @@ public enum ConsoleMessage: Sendable {
     /// Time passed (spinners, countdowns, elapsed time).
     case tick(Date)
     /// A run was started by the controller.
-    case runStarted(key: Int, runId: String, catalogIndex: Int, state: AnyState, at: Date)
+    case runStarted(key: Int, runID: String, catalogIndex: Int, state: AnyState, at: Date)
     /// An engine event of a run (its children's events included).
     case event(runKey: Int, WorkflowEvent)
-    /// A run waits for a decision; `approvalId` names the waiting handler.
-    case approvalNeeded(runKey: Int, approvalId: Int, ApprovalRequest)
+    /// A run waits for a decision; `approvalID` names the waiting handler.
+    case approvalNeeded(runKey: Int, approvalID: Int, ApprovalRequest)
     /// A run ended.
     case runFinished(runKey: Int, status: RunStatus, checkpointPath: String?, at: Date)
     /// Something outside the console went wrong (shown in the footer).
@@ -28,10 +28,10 @@ public enum ConsoleCommand: Hashable, Sendable {
     /// Start a run of a catalog workflow with this state text.
     case startRun(catalogIndex: Int, stateJSON: String)
     /// Answer the approval with this id.
-    case answer(approvalId: Int, approved: Bool, reason: String?)
+    case answer(approvalID: Int, approved: Bool, reason: String?)
     /// Postpone the approval with this id: its run pauses and saves its checkpoint
     /// (a child workflow, which cannot pause, fails instead).
-    case postpone(approvalId: Int)
+    case postpone(approvalID: Int)
     /// Write Mermaid text to a file.
     case saveMermaid(workflow: String, text: String)
     /// Leave: postpone every waiting approval, then give the terminal back.
@@ -52,11 +52,11 @@ public enum ConsoleUpdate {
         case .tick(let now):
             model.now = now
             return []
-        case .runStarted(let key, let runId, let index, let state, let at):
+        case .runStarted(let key, let runID, let index, let state, let at):
             let item = model.catalog[index]
             let steps = item.graph.nodes.filter { $0.kind == .step }.map { StepRow(name: $0.label, gated: $0.requiresApproval) }
             model.runs.append(RunView(
-                key: key, runId: runId, workflowName: item.name, catalogIndex: index, startedAt: at, steps: steps,
+                key: key, runID: runID, workflowName: item.name, catalogIndex: index, startedAt: at, steps: steps,
                 state: state))
             model.screen = .run(key)
             model.runFocus = .steps
@@ -65,9 +65,9 @@ public enum ConsoleUpdate {
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
             RunEvents.apply(event, to: &model.runs[index], now: model.now)
             return []
-        case .approvalNeeded(let runKey, let approvalId, let request):
+        case .approvalNeeded(let runKey, let approvalID, let request):
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
-            model.runs[index].pendingApprovals.append(PendingApproval(id: approvalId, request: request))
+            model.runs[index].pendingApprovals.append(PendingApproval(id: approvalID, request: request))
             if model.screen == .run(runKey), model.prompt == nil, model.overlay == nil, model.editor == nil {
                 model.prompt = ApprovalPrompt(runKey: runKey)
             }
@@ -259,13 +259,13 @@ public enum ConsoleUpdate {
         switch key {
         case .character("a"):
             guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
-            return [.answer(approvalId: id, approved: true, reason: reason)]
+            return [.answer(approvalID: id, approved: true, reason: reason)]
         case .character("d"):
             guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
-            return [.answer(approvalId: id, approved: false, reason: reason)]
+            return [.answer(approvalID: id, approved: false, reason: reason)]
         case .character("p"):
             guard let id = takeFirstApproval(prompt.runKey, &model) else { return [] }
-            return [.postpone(approvalId: id)]
+            return [.postpone(approvalID: id)]
         case .character("r"):
             prompt.editingReason = true
             model.prompt = prompt

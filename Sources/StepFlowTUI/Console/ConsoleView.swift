@@ -35,7 +35,7 @@ public enum ConsoleView {
         if case .run(let key) = model.screen, let run = model.run(key) {
             let elapsed = Int(((run.finishedAt ?? model.now).timeIntervalSince(run.startedAt)).rounded(.down))
             let bar = theme.separator
-            title += "\(bar)\(run.workflowName)\(bar)run \(run.runId.prefix(8))\(bar)\(theme.glyph(run.status)) \(run.status.rawValue)\(bar)\(elapsed)s"
+            title += "\(bar)\(run.workflowName)\(bar)run \(run.runID.prefix(8))\(bar)\(theme.glyph(run.status)) \(run.status.rawValue)\(bar)\(elapsed)s"
         } else {
             title += "\(theme.separator)\(model.catalog.count) workflows\(theme.separator)\(model.runs.count) runs"
         }
@@ -93,7 +93,7 @@ public enum ConsoleView {
             let style = selected ? CellStyle(reverse: true) : .plain
             let row = runsTop + 1 + offset
             if selected { grid.fill(row: row, column: 1, width: grid.width - 2, height: 1, style: style) }
-            var line = "\(theme.glyph(run.status)) \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.workflowName)  run \(run.runId.prefix(8))"
+            var line = "\(theme.glyph(run.status)) \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.workflowName)  run \(run.runID.prefix(8))"
             if run.waiting != nil { line += "  \(theme.flag) waiting for approval" }
             if let path = run.checkpointPath { line += "  checkpoint: \(path)" }
             grid.put((selected ? theme.pointer : "  ") + line, row: row, column: 1, style: style, limit: grid.width - 2)
@@ -212,7 +212,7 @@ public enum ConsoleView {
         let title = count > 1 ? "Approval needed (1 of \(count))" : "Approval needed"
         let box = modal(width: 72, height: 16, in: &grid, title: title, ascii: !theme.unicode)
         var lines: [(String, CellStyle)] = [
-            ("Workflow: \(request.workflowName)  (run \(request.runId.prefix(8)))", .plain),
+            ("Workflow: \(request.workflowName)  (run \(request.runID.prefix(8)))", .plain),
             ("Step:     \(request.stepName)", CellStyle(bold: true)),
             ("Message:  \(request.message ?? "(none)")", .plain),
             ("Metadata: \(PromptApprover.summary(.object(request.metadata)))", .plain),

@@ -6,7 +6,7 @@ enum RunEvents {
     static func apply(_ event: WorkflowEvent, to run: inout RunView, now: Date) {
         run.log.append(LogEntry(time: now, event: event))
         // A child's own events update its row under the parent step.
-        if event.runId != run.runId {
+        if event.runID != run.runID {
             applyChild(event, to: &run)
             return
         }
@@ -55,11 +55,11 @@ enum RunEvents {
             }
         case .childWorkflowStarted(let e):
             update(&run, step: e.stepName) { row in
-                row.children.append(ChildRow(runId: e.childRunId, name: e.childWorkflowName, status: .running))
+                row.children.append(ChildRow(runID: e.childRunID, name: e.childWorkflowName, status: .running))
             }
         case .childWorkflowFinished(let e):
             update(&run, step: e.stepName) { row in
-                if let index = row.children.firstIndex(where: { $0.runId == e.result.runId }) {
+                if let index = row.children.firstIndex(where: { $0.runID == e.result.runID }) {
                     row.children[index].status = e.result.status
                 }
             }
@@ -69,7 +69,7 @@ enum RunEvents {
     private static func applyChild(_ event: WorkflowEvent, to run: inout RunView) {
         guard case .stepFinished(let e) = event else { return }
         for stepIndex in run.steps.indices {
-            if let child = run.steps[stepIndex].children.firstIndex(where: { $0.runId == e.runId }) {
+            if let child = run.steps[stepIndex].children.firstIndex(where: { $0.runID == e.runID }) {
                 run.steps[stepIndex].children[child].steps.append("\(e.stepName) \(e.result.status.rawValue)")
             }
         }

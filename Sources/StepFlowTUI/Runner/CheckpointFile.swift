@@ -21,7 +21,7 @@ public enum CheckpointFile {
 
     /// `<workflow>-<run id prefix>-<step>.json` in `directory`.
     public static func defaultURL(for checkpoint: ApprovalPause<AnyState>, in directory: URL) -> URL {
-        let name = [checkpoint.workflowName, String(checkpoint.runId.prefix(12)), checkpoint.stepName]
+        let name = [checkpoint.workflowName, String(checkpoint.runID.prefix(12)), checkpoint.stepName]
             .map(fileSafe).joined(separator: "-")
         return directory.appendingPathComponent(name + ".json")
     }

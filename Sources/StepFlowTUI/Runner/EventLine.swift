@@ -18,7 +18,7 @@ public enum EventLine {
         var fields: [(String, String?)] = [
             ("time", StepFlowJSON.formatDate(time)),
             ("workflow", event.workflowName),
-            ("run", event.runId),
+            ("run", event.runID),
         ]
         switch event {
         case .workflowStarted:
@@ -54,12 +54,12 @@ public enum EventLine {
         case .childWorkflowStarted(let e):
             fields += [
                 ("event", "child_started"), ("step", e.stepName), ("child", e.childWorkflowName),
-                ("child_run", e.childRunId),
+                ("child_run", e.childRunID),
             ]
         case .childWorkflowFinished(let e):
             fields += [
                 ("event", "child_finished"), ("step", e.stepName), ("status", e.result.status.rawValue),
-                ("error", e.result.error.map(describe)), ("child", e.result.workflowName), ("child_run", e.result.runId),
+                ("error", e.result.error.map(describe)), ("child", e.result.workflowName), ("child_run", e.result.runID),
             ]
         }
         return fields.compactMap { key, value in value.map { "\(key)=\(quoted($0))" } }.joined(separator: " ")

@@ -74,7 +74,7 @@ public struct PromptApprover: Sendable {
     public static func describe(_ request: ApprovalRequest) -> [String] {
         [
             "Approval needed",
-            "  workflow: \(safe(request.workflowName)) (run \(request.runId.prefix(12)))",
+            "  workflow: \(safe(request.workflowName)) (run \(request.runID.prefix(12)))",
             "  step:     \(safe(request.stepName))",
             "  message:  \(safe(request.message ?? "(none)"))",
             "  metadata: \(summary(.object(request.metadata)))",
