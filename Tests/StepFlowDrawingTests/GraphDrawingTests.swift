@@ -3,7 +3,7 @@ import StepFlow
 import StepFlowTestSupport
 import Testing
 
-@testable import StepFlowDrawing
+import StepFlowDrawing
 
 // Issue 4: workflow graphs drawn in the terminal. Golden drawings live in
 // Golden/; re-record them with STEPFLOW_RECORD_GOLDENS=1 and read each one
