@@ -29,12 +29,17 @@ let package = Package(
                 .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]
         ),
-        .target(name: "StepFlowTUI", dependencies: ["StepFlow", "CNcurses"]),
+        // The terminal graph drawer and display-width text: the console and the CLI
+        // draw with it; an SDK user compiles none of it. No product: nothing in it
+        // is meant to be imported outside this package (its API is `package`).
+        .target(name: "StepFlowDrawing", dependencies: ["StepFlow"]),
+        .target(name: "StepFlowTUI", dependencies: ["StepFlow", "StepFlowDrawing", "CNcurses"]),
         .executableTarget(
             name: "stepflow-tui",
             dependencies: [
                 "StepFlowTUI",
                 "StepFlow",
+                "StepFlowDrawing",
                 "StepFlowExamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -62,14 +67,28 @@ let package = Package(
         ),
         .executableTarget(
             name: "stepflow-graph-benchmarks",
-            dependencies: ["StepFlow"],
+            dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowTestSupport"],
             path: "Benchmarks/GraphBenchmark"
         ),
-        // Golden drawings are read through #filePath, not bundled.
-        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"], exclude: ["Golden"]),
-        .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples"]),
+        // What several test targets and the graph benchmark share: the golden-file
+        // check, the seeded graph generator, the built-product runner, tmux.
+        .target(name: "StepFlowTestSupport", dependencies: ["StepFlow"], path: "Tests/StepFlowTestSupport"),
+        // Golden files are read through #filePath, not bundled.
+        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"]),
         .testTarget(
-            name: "StepFlowTUITests", dependencies: ["StepFlow", "StepFlowTUI", "StepFlowExamples"], exclude: ["Golden"]),
+            name: "StepFlowDrawingTests", dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowTestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(name: "StepFlowTestSupportTests", dependencies: ["StepFlowTestSupport"]),
+        // The examples and the stepflow-examples command.
+        .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples", "StepFlowTestSupport"]),
+        .testTarget(
+            name: "StepFlowTUITests",
+            dependencies: ["StepFlow", "StepFlowTUI", "StepFlowExamples", "StepFlowTestSupport"],
+            exclude: ["Golden"]),
+        // The built stepflow-tui binary, run as a process and in tmux.
+        .testTarget(
+            name: "StepFlowCLITests",
+            dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowExamples", "StepFlowTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

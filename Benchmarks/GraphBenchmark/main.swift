@@ -9,51 +9,13 @@
 
 import Foundation
 import StepFlow
+import StepFlowDrawing
+import StepFlowTestSupport
 
-/// SplitMix64, so every run draws the same graphs.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// A workflow graph as SPEC §8 exports it: routed steps jump up to `maxSkip`
-/// steps ahead (or, rarely, to END); the other steps run on to the next one.
-func makeGraph(steps count: Int, seed: UInt64, routeChance: Double = 0.33, endChance: Double = 0.04, maxSkip: Int = 8) -> WorkflowGraph {
-    var random = SeededGenerator(seed: seed)
-    let words = ["check", "refund", "review", "notify", "approve", "ship", "bill", "audit", "score", "triage"]
-    let keys = ["yes", "no", "approve", "deny", "retry_later", "escalate", "manual review", "fraud"]
-    var nodes: [WorkflowGraph.Node] = []
-    for index in 0..<count {
-        let name = (0..<Int.random(in: 1...3, using: &random)).map { _ in words.randomElement(using: &random)! }
-            .joined(separator: "_") + "_\(index)"
-        nodes.append(.init(id: "step_\(index)", label: name, kind: .step, requiresApproval: Int.random(in: 0..<10, using: &random) == 0))
-    }
-    var edges: [WorkflowGraph.Edge] = []
-    var toEnd = false
-    for index in 0..<count {
-        if index + 1 < count && Double.random(in: 0..<1, using: &random) < routeChance {
-            for (number, key) in keys.shuffled(using: &random).prefix(Int.random(in: 1...3, using: &random)).enumerated() {
-                if Double.random(in: 0..<1, using: &random) < endChance || (number == 0 && index + 1 == count) {
-                    edges.append(.init(source: "step_\(index)", target: "end_0", kind: .route, routeKey: key))
-                    toEnd = true
-                } else {
-                    let target = Int.random(in: (index + 1)...min(count - 1, index + maxSkip), using: &random)
-                    edges.append(.init(source: "step_\(index)", target: "step_\(target)", kind: .route, routeKey: key))
-                }
-            }
-        } else if index + 1 < count {
-            edges.append(.init(source: "step_\(index)", target: "step_\(index + 1)", kind: .linear))
-        }
-    }
-    if toEnd { nodes.append(.init(id: "end_0", label: "END", kind: .end)) }
-    return WorkflowGraph(workflowName: "benchmark-\(count)", nodes: nodes, edges: edges)
+/// A benchmark graph: the seeded generator the drawing tests use, with routed
+/// steps jumping up to 8 steps ahead and, rarely, to END.
+func makeGraph(steps count: Int, seed: UInt64) -> WorkflowGraph {
+    randomDrawingGraph(steps: count, seed: seed, routeChance: 0.33, endChance: 0.04, maxSkip: 8)
 }
 
 struct Case {

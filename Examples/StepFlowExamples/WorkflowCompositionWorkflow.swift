@@ -115,7 +115,7 @@ public struct WorkflowCompositionWorkflow: Workflow {
             order.riskScore = check.state.score
             guard check.status == .succeeded else {
                 order.heldForReview = true
-                return "Held for review: \(check.error.map { errorMessage($0) } ?? "fraud check failed")."
+                return "Held for review: \(check.error.map { String(describing: $0) } ?? "fraud check failed")."
             }
             return "Fraud check passed (score \(check.state.score))."
         }

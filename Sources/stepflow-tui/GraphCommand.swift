@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import StepFlow
+import StepFlowDrawing
 import StepFlowExamples
 import StepFlowTUI
 

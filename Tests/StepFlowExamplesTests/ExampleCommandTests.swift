@@ -1,4 +1,5 @@
 import Foundation
+import StepFlowTestSupport
 import Testing
 
 /// Each example runs as its own process with one command, as the README says.

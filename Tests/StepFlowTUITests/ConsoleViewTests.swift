@@ -1,23 +1,9 @@
 import Foundation
 @testable import StepFlow
+import StepFlowTestSupport
 import Testing
 
 @testable import StepFlowTUI
-
-/// Compares a rendered grid with `Golden/NAME.txt`; `STEPFLOW_RECORD_GOLDEN=1` rewrites it.
-func expectGolden(_ grid: CellGrid, _ name: String, filePath: String = #filePath) throws {
-    let url = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-        .appendingPathComponent("Golden").appendingPathComponent("\(name).txt")
-    let text = grid.lines.joined(separator: "\n") + "\n"
-    if ProcessInfo.processInfo.environment["STEPFLOW_RECORD_GOLDEN"] == "1" {
-        try Data(text.utf8).write(to: url)
-        return
-    }
-    let expected = try #require(
-        try? String(contentsOf: url, encoding: .utf8),
-        "missing golden \(name).txt; record it with STEPFLOW_RECORD_GOLDEN=1")
-    #expect(text == expected, "\(name) differs from its golden file")
-}
 
 @Suite("Console view")
 struct ConsoleViewTests {
@@ -26,7 +12,7 @@ struct ConsoleViewTests {
     @Test("home at each size", arguments: sizes)
     func home(width: Int, height: Int) throws {
         let grid = ConsoleView.render(exampleModel(width: width, height: height))
-        try expectGolden(grid, "home-\(width)x\(height)")
+        expectGolden(grid.lines, named: "home-\(width)x\(height)")
         #expect(grid.lines[0].contains("StepFlow"))
         #expect(grid.lines.contains { $0.contains("refund-workflow") })
         #expect(grid.lines.last?.contains("? help") == true)
@@ -37,7 +23,7 @@ struct ConsoleViewTests {
         var (model, _) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height))
         let grid = ConsoleView.render(model)
-        try expectGolden(grid, "prompt-\(width)x\(height)")
+        expectGolden(grid.lines, named: "prompt-\(width)x\(height)")
         let text = grid.lines.joined(separator: "\n")
         #expect(text.contains("Approval needed"))
         #expect(text.contains("issue_refund"))
@@ -52,7 +38,7 @@ struct ConsoleViewTests {
             workflowName: request.workflowName, runID: request.runID, stepName: "issue_refund",
             decision: .approve(reason: "receipt ok", by: "ana")))))
         let grid = ConsoleView.render(model)
-        try expectGolden(grid, "decided-\(width)x\(height)")
+        expectGolden(grid.lines, named: "decided-\(width)x\(height)")
         #expect(grid.lines.joined().contains("approved by ana"))
     }
 
@@ -60,15 +46,15 @@ struct ConsoleViewTests {
     func overlays(width: Int, height: Int) throws {
         var model = exampleModel(width: width, height: height)
         send(&model, .key(.character("?")))
-        try expectGolden(ConsoleView.render(model), "help-\(width)x\(height)")
+        expectGolden(ConsoleView.render(model).lines, named: "help-\(width)x\(height)")
         send(&model, .key(.escape), .key(.enter))
-        try expectGolden(ConsoleView.render(model), "editor-\(width)x\(height)")
+        expectGolden(ConsoleView.render(model).lines, named: "editor-\(width)x\(height)")
         send(&model, .key(.escape), .key(.character("m")))
-        try expectGolden(ConsoleView.render(model), "mermaid-\(width)x\(height)")
+        expectGolden(ConsoleView.render(model).lines, named: "mermaid-\(width)x\(height)")
         #expect(ConsoleView.render(model).lines.joined().contains("flowchart TD"))
         var (running, _) = modelWaitingForApproval()
         send(&running, .resize(width: width, height: height), .key(.escape), .key(.character("q")))
-        try expectGolden(ConsoleView.render(running), "quit-\(width)x\(height)")
+        expectGolden(ConsoleView.render(running).lines, named: "quit-\(width)x\(height)")
     }
 
     @Test("the state inspector and child workflows at each size", arguments: sizes)
@@ -78,10 +64,10 @@ struct ConsoleViewTests {
         send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
             workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
             childWorkflowName: "fraud-check", childRunID: "child01"))))
-        try expectGolden(ConsoleView.render(model), "children-\(width)x\(height)")
+        expectGolden(ConsoleView.render(model).lines, named: "children-\(width)x\(height)")
         send(&model, .key(.tab), .key(.tab))
         let grid = ConsoleView.render(model)
-        try expectGolden(grid, "state-\(width)x\(height)")
+        expectGolden(grid.lines, named: "state-\(width)x\(height)")
         #expect(grid.lines.joined().contains("\"amount\" : 250"))
     }
 
@@ -102,7 +88,7 @@ struct ConsoleViewTests {
             message: "払い戻し\u{1B}[31m?", metadata: [:])
         let (model, _) = modelWaitingForApproval(hostile)
         let grid = ConsoleView.render(model)
-        try expectGolden(grid, "hostile-80x24")
+        expectGolden(grid.lines, named: "hostile-80x24")
         let cells = grid.cells.map(\.text).joined()
         #expect(!cells.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         #expect(cells.contains("\\e[31m"))

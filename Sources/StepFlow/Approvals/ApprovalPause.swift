@@ -122,7 +122,7 @@ extension ApprovalPause: Codable where State: Codable {
 }
 
 /// One sentence naming where a JSON document did not match the expected shape.
-public func describeDecodingError(_ error: any Error) -> String {
+package func describeDecodingError(_ error: any Error) -> String {
     guard let decoding = error as? DecodingError else { return errorMessage(error) }
     func path(_ context: DecodingError.Context) -> String {
         let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }

@@ -14,12 +14,12 @@ extension StepFlowError {
 /// The name StepFlow uses for an error's type in messages ("due to T").
 ///
 /// An error read back from JSON keeps the name of the type it was recorded from.
-public func errorTypeName(_ error: any Error) -> String {
+package func errorTypeName(_ error: any Error) -> String {
     if let recorded = error as? RecordedError { return recorded.typeName }
     return String(describing: type(of: error))
 }
 
 /// The human-readable text of any error.
-public func errorMessage(_ error: any Error) -> String {
+package func errorMessage(_ error: any Error) -> String {
     String(describing: error)
 }

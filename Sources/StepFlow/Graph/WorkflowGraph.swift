@@ -106,10 +106,10 @@ public struct WorkflowGraph: Sendable, Hashable, Codable {
     }
 
     /// The id of the END node.
-    public static let endNodeID = "end_0"
+    package static let endNodeID = "end_0"
 
     /// The id of the node for step number `index`.
-    public static func stepNodeID(_ index: Int) -> String { "step_\(index)" }
+    package static func stepNodeID(_ index: Int) -> String { "step_\(index)" }
 }
 
 extension WorkflowDefinition {

@@ -4,14 +4,14 @@ import Foundation
 ///
 /// Dates are ISO 8601 with fractional seconds, keys are sorted so the same value
 /// always gives the same bytes, and non-finite numbers are written as strings.
-public enum StepFlowJSON {
+package enum StepFlowJSON {
     /// A compact, sorted-keys encoder.
-    public static var encoder: JSONEncoder { makeEncoder(pretty: false) }
+    package static var encoder: JSONEncoder { makeEncoder(pretty: false) }
     /// An indented, sorted-keys encoder for files people read.
-    public static var prettyEncoder: JSONEncoder { makeEncoder(pretty: true) }
+    package static var prettyEncoder: JSONEncoder { makeEncoder(pretty: true) }
 
     /// A decoder matching ``encoder``.
-    public static var decoder: JSONDecoder {
+    package static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
@@ -26,12 +26,12 @@ public enum StepFlowJSON {
     }
 
     /// Formats a date the way every StepFlow JSON document does.
-    public static func formatDate(_ date: Date) -> String {
+    package static func formatDate(_ date: Date) -> String {
         date.formatted(fractionalFormat)
     }
 
     /// Parses a date written by ``formatDate(_:)`` (or without fractional seconds).
-    public static func parseDate(_ text: String) -> Date? {
+    package static func parseDate(_ text: String) -> Date? {
         (try? fractionalFormat.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 

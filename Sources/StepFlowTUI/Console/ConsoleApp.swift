@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import StepFlow
+import StepFlowDrawing
 import Synchronization
 
 /// The full-screen console: the loop that feeds keys, engine events and ticks to

@@ -1,5 +1,6 @@
 import Foundation
 import StepFlow
+import StepFlowDrawing
 
 /// Draws the model into a cell grid: immediate mode, the whole screen each frame.
 public enum ConsoleView {

@@ -1,4 +1,5 @@
 import StepFlow
+import StepFlowDrawing
 
 /// How a cell looks: emphasis and an optional colour. Status is never shown by
 /// colour alone; colour only adds to a glyph or word.

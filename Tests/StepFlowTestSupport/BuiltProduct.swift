@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs an executable built by this package, as a separate process.
-struct BuiltProduct {
+package struct BuiltProduct {
     /// The folder holding the package's built products (beside the test bundle).
-    static let directory: URL = {
+    package static let directory: URL = {
         if let explicit = ProcessInfo.processInfo.environment["STEPFLOW_PRODUCTS_DIR"] {
             return URL(fileURLWithPath: explicit)
         }
@@ -13,14 +13,24 @@ struct BuiltProduct {
     }()
 
     /// What a finished process left behind.
-    struct Outcome {
-        let exitCode: Int32
-        let stdout: String
-        let stderr: String
-        var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+    package struct Outcome {
+        /// The exit status.
+        package let exitCode: Int32
+        /// Everything written to standard output.
+        package let stdout: String
+        /// Everything written to standard error.
+        package let stderr: String
+        /// Standard output split into lines.
+        package var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
     }
 
-    let name: String
+    /// The product's name, as in Package.swift.
+    package let name: String
+
+    /// The product called `name`.
+    package init(name: String) {
+        self.name = name
+    }
 
     /// Runs the product with `arguments` in `workingDirectory`, stdin given or
     /// closed, and waits for it.
@@ -29,7 +39,7 @@ struct BuiltProduct {
     /// files, so a running child never holds a thread of the test pool.
     /// `environment` is added to this process's own, or with `exactEnvironment`
     /// replaces it (for locale tests).
-    func run(
+    package func run(
         _ arguments: [String], workingDirectory: URL? = nil, stdin: String? = nil,
         environment: [String: String] = [:], exactEnvironment: Bool = false
     ) async throws -> Outcome {
@@ -69,7 +79,7 @@ struct BuiltProduct {
 }
 
 /// A fresh temporary folder, removed by the caller.
-func makeTemporaryDirectory() throws -> URL {
+package func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url

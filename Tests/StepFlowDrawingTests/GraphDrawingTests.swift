@@ -1,10 +1,12 @@
 import Foundation
+import StepFlow
+import StepFlowTestSupport
 import Testing
 
-@testable import StepFlow
+import StepFlowDrawing
 
 // Issue 4: workflow graphs drawn in the terminal. Golden drawings live in
-// Golden/graph/; re-record them with STEPFLOW_RECORD_GOLDEN=1 and read each one
+// Golden/; re-record them with STEPFLOW_RECORD_GOLDENS=1 and read each one
 // before committing it.
 
 enum DrawingSamples {
@@ -80,65 +82,65 @@ struct GraphDrawingGoldenTests {
 
     @Test("a linear workflow")
     func linear() throws {
-        try expectGolden("linear", draw(DrawingSamples.linear))
+        expectGolden(draw(DrawingSamples.linear), named: "linear")
     }
 
     @Test("the branching refund, in Unicode and ASCII")
     func branchingRefund() throws {
-        try expectGolden("branching-refund", draw(DrawingSamples.branchingRefund))
-        try expectGolden("branching-refund-ascii", draw(DrawingSamples.branchingRefund, .init(glyphs: .ascii)))
+        expectGolden(draw(DrawingSamples.branchingRefund), named: "branching-refund")
+        expectGolden(draw(DrawingSamples.branchingRefund, .init(glyphs: .ascii)), named: "branching-refund-ascii")
     }
 
     @Test("a step with three routes, one of them to END")
     func threeRoutes() throws {
-        try expectGolden("three-routes", draw(DrawingSamples.threeRoutes))
+        expectGolden(draw(DrawingSamples.threeRoutes), named: "three-routes")
     }
 
     @Test("approval-gated steps carry the approval marker")
     func approvals() throws {
-        try expectGolden("approval-gates", draw(DrawingSamples.approvals))
-        try expectGolden("approval-gates-ascii", draw(DrawingSamples.approvals, .init(glyphs: .ascii)))
+        expectGolden(draw(DrawingSamples.approvals), named: "approval-gates")
+        expectGolden(draw(DrawingSamples.approvals, .init(glyphs: .ascii)), named: "approval-gates-ascii")
     }
 
     @Test("a diamond: two routes that meet again")
     func diamond() throws {
-        try expectGolden("diamond", draw(DrawingSamples.diamond))
+        expectGolden(draw(DrawingSamples.diamond), named: "diamond")
     }
 
     @Test("a route that skips over several layers runs in its own lane")
     func skip() throws {
-        try expectGolden("skip-layers", draw(DrawingSamples.skip))
+        expectGolden(draw(DrawingSamples.skip), named: "skip-layers")
     }
 
     @Test("long and wide (CJK) names, full size and clipped to 60 columns")
     func wideNames() throws {
-        try expectGolden("wide-names", draw(DrawingSamples.wideNames))
-        try expectGolden("wide-names-width-60", draw(DrawingSamples.wideNames, .init(width: 60)))
-        try expectGolden("wide-names-ascii", draw(DrawingSamples.wideNames, .init(width: 60, glyphs: .ascii)))
+        expectGolden(draw(DrawingSamples.wideNames), named: "wide-names")
+        expectGolden(draw(DrawingSamples.wideNames, .init(width: 60)), named: "wide-names-width-60")
+        expectGolden(draw(DrawingSamples.wideNames, .init(width: 60, glyphs: .ascii)), named: "wide-names-ascii")
     }
 
     @Test("a generated 50-step graph")
     func generated() throws {
-        try expectGolden("generated-50", draw(randomDrawingGraph(steps: 50, seed: 50)))
+        expectGolden(draw(randomDrawingGraph(steps: 50, seed: 50)), named: "generated-50")
     }
 
     @Test("statuses and a highlighted step, in Unicode and ASCII")
     func statusOverlay() throws {
         let options = GraphDrawing.Options(statuses: DrawingSamples.statuses, highlighted: "step_4")
-        try expectGolden("status-overlay", draw(DrawingSamples.statusGraph, options))
+        expectGolden(draw(DrawingSamples.statusGraph, options), named: "status-overlay")
         var ascii = options
         ascii.glyphs = .ascii
-        try expectGolden("status-overlay-ascii", draw(DrawingSamples.statusGraph, ascii))
+        expectGolden(draw(DrawingSamples.statusGraph, ascii), named: "status-overlay-ascii")
     }
 
     @Test("the branching refund degrades: clipped route keys at 28 columns, a compact list at 24")
     func narrow() throws {
         let clipped = GraphDrawing(DrawingSamples.branchingRefund, options: .init(width: 28))
         #expect(clipped.style == .clipped)
-        try expectGolden("branching-refund-width-28", clipped.lines)
+        expectGolden(clipped.lines, named: "branching-refund-width-28")
         let compact = GraphDrawing(DrawingSamples.branchingRefund, options: .init(width: 24, statuses: [:], highlighted: "step_1"))
         #expect(compact.style == .compact)
-        try expectGolden("branching-refund-width-24", compact.lines)
+        expectGolden(compact.lines, named: "branching-refund-width-24")
     }
 }
 

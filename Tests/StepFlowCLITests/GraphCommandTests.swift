@@ -1,6 +1,8 @@
 import Foundation
 import StepFlow
+import StepFlowDrawing
 import StepFlowExamples
+import StepFlowTestSupport
 import Testing
 
 /// `stepflow-tui graph NAME [--format unicode|ascii|mermaid|json] [--width N]`, run as a process.

@@ -13,9 +13,9 @@
 /// sum of its scalars' widths, at most 2 (an emoji sequence joined by ZWJ is one
 /// picture). Control characters take 0 columns: pass untrusted text through
 /// ``VisibleText/sanitize(_:keepNewlines:)`` first, which makes them visible.
-public enum DisplayWidth {
+package enum DisplayWidth {
     /// The columns one scalar takes on its own: 0, 1 or 2.
-    public static func width(of scalar: Unicode.Scalar) -> Int {
+    package static func width(of scalar: Unicode.Scalar) -> Int {
         let value = scalar.value
         if value < 0x300 {
             // ASCII and Latin-1: printable is 1, controls (sanitised away) are 0.
@@ -27,7 +27,7 @@ public enum DisplayWidth {
     }
 
     /// The columns one grapheme cluster takes: the sum of its scalars' widths, at most 2.
-    public static func width(of character: Character) -> Int {
+    package static func width(of character: Character) -> Int {
         var total = 0
         for scalar in character.unicodeScalars {
             total += width(of: scalar)
@@ -37,7 +37,7 @@ public enum DisplayWidth {
     }
 
     /// The columns a string takes when printed on one line.
-    public static func width(of text: String) -> Int {
+    package static func width(of text: String) -> Int {
         var asciiWidth = 0
         var isASCII = true
         for byte in text.utf8 {
@@ -57,7 +57,7 @@ public enum DisplayWidth {
     /// cluster or a wide character: the result may be one column narrower than
     /// `width` rather than show half a character. When even the ellipsis does
     /// not fit, the result is as much of the ellipsis as fits.
-    public static func clip(_ text: String, toWidth width: Int, ellipsis: String = "…") -> String {
+    package static func clip(_ text: String, toWidth width: Int, ellipsis: String = "…") -> String {
         guard width > 0 else { return "" }
         if self.width(of: text) <= width { return text }
         let markWidth = self.width(of: ellipsis)
@@ -75,7 +75,7 @@ public enum DisplayWidth {
     }
 
     /// `text` followed by spaces up to `width` columns (unchanged when it is already as wide).
-    public static func pad(_ text: String, toWidth width: Int) -> String {
+    package static func pad(_ text: String, toWidth width: Int) -> String {
         let missing = width - self.width(of: text)
         return missing > 0 ? text + String(repeating: " ", count: missing) : text
     }

@@ -1,3 +1,5 @@
+import StepFlow
+
 /// A workflow graph drawn in text for a terminal: boxes in layers top to bottom,
 /// edges with arrowheads, route edges labelled with their route keys.
 ///
@@ -25,25 +27,25 @@
 /// and if that is not enough, the graph is drawn as a compact list of boxes,
 /// each followed by its routes. Without a width, the full drawing is returned,
 /// to be scrolled.
-public struct GraphDrawing: Sendable, Hashable {
+package struct GraphDrawing: Sendable, Hashable {
     /// How to draw a graph.
-    public struct Options: Sendable, Hashable {
+    package struct Options: Sendable, Hashable {
         /// The columns available, or `nil` for the full drawing (to scroll it).
         ///
         /// Widths below ``GraphDrawing/minimumWidth`` are treated as that minimum.
-        public var width: Int?
+        package var width: Int?
         /// Unicode box drawing or plain ASCII.
-        public var glyphs: GraphGlyphs
+        package var glyphs: GraphGlyphs
         /// Each step's status by node id, or `nil` to draw no statuses.
         ///
         /// When set, every step's box has a status glyph; a step missing from the
         /// dictionary is shown as pending.
-        public var statuses: [String: StepStatus]?
+        package var statuses: [String: StepStatus]?
         /// The node id of the step to draw with a double (ASCII: `#`) border.
-        public var highlighted: String?
+        package var highlighted: String?
 
         /// Creates options; the defaults draw the full graph in Unicode with no statuses.
-        public init(
+        package init(
             width: Int? = nil, glyphs: GraphGlyphs = .unicode,
             statuses: [String: StepStatus]? = nil, highlighted: String? = nil
         ) {
@@ -55,7 +57,7 @@ public struct GraphDrawing: Sendable, Hashable {
     }
 
     /// How a drawing was fitted into its width.
-    public enum Style: String, Sendable, Hashable {
+    package enum Style: String, Sendable, Hashable {
         /// Layers, every name in full.
         case layered
         /// Layers, with some names or route keys clipped.
@@ -65,18 +67,18 @@ public struct GraphDrawing: Sendable, Hashable {
     }
 
     /// Where a node's box is in the drawing, in rows and display columns from the top left.
-    public struct Frame: Sendable, Hashable {
+    package struct Frame: Sendable, Hashable {
         /// The box's top row.
-        public let row: Int
+        package let row: Int
         /// The box's leftmost column.
-        public let column: Int
+        package let column: Int
         /// The box's width in columns.
-        public let width: Int
+        package let width: Int
         /// The box's height in rows.
-        public let height: Int
+        package let height: Int
 
         /// Creates a frame.
-        public init(row: Int, column: Int, width: Int, height: Int) {
+        package init(row: Int, column: Int, width: Int, height: Int) {
             self.row = row
             self.column = column
             self.width = width
@@ -85,16 +87,16 @@ public struct GraphDrawing: Sendable, Hashable {
     }
 
     /// The narrowest width a drawing is fitted into.
-    public static let minimumWidth = 16
+    package static let minimumWidth = 16
 
     /// The drawing, one string per row, trailing blanks removed.
-    public let lines: [String]
+    package let lines: [String]
     /// The drawing's width in display columns: no line is wider.
-    public let width: Int
+    package let width: Int
     /// How the drawing was fitted into the width.
-    public let style: Style
+    package let style: Style
     /// Each node's box by node id, so a viewer can scroll a step into view.
-    public let frames: [String: Frame]
+    package let frames: [String: Frame]
 
     /// Clipping levels tried in turn when the drawing is too wide:
     /// the longest step name and the longest route key, in columns.
@@ -103,7 +105,7 @@ public struct GraphDrawing: Sendable, Hashable {
     ]
 
     /// Draws `graph` with `options`.
-    public init(_ graph: WorkflowGraph, options: Options = Options()) {
+    package init(_ graph: WorkflowGraph, options: Options = Options()) {
         let input = DrawingInput(graph: graph, options: options)
         let limit = options.width.map { max($0, Self.minimumWidth) }
         let layered = LayeredGraph(input)
@@ -138,7 +140,7 @@ public struct GraphDrawing: Sendable, Hashable {
     }
 
     /// The lines of `graph` drawn with `options`.
-    public static func render(_ graph: WorkflowGraph, options: Options = Options()) -> [String] {
+    package static func render(_ graph: WorkflowGraph, options: Options = Options()) -> [String] {
         GraphDrawing(graph, options: options).lines
     }
 }

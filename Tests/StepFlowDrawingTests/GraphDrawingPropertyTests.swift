@@ -1,7 +1,9 @@
 import Foundation
+import StepFlow
+import StepFlowTestSupport
 import Testing
 
-@testable import StepFlow
+@testable import StepFlowDrawing
 
 // Property checks over 200 generated forward-only workflow graphs of 2 to 60
 // steps: each drawing is read back from its characters (EdgeTracer) rather than

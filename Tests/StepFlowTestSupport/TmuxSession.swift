@@ -2,15 +2,17 @@ import Foundation
 
 /// Drives a real terminal: a tmux session on a private server, running a shell
 /// in which the test types commands and reads the screen.
-final class TmuxSession {
-    static let socket = "stepflow-tests-\(ProcessInfo.processInfo.processIdentifier)"
-    let name: String
+package final class TmuxSession {
+    /// The private tmux server of this test process (`tmux -L`).
+    package static let socket = "stepflow-tests-\(ProcessInfo.processInfo.processIdentifier)"
+    /// The session's name on that server.
+    package let name: String
     private var commands = 0
 
     /// Starts a shell in a `width`×`height` pane with `environment` set, and
     /// returns once its prompt is on screen (creating the session again if a
     /// loaded machine lost it on the way).
-    static func start(width: Int, height: Int, environment: [String: String] = [:]) async throws -> TmuxSession {
+    package static func start(width: Int, height: Int, environment: [String: String] = [:]) async throws -> TmuxSession {
         let session = TmuxSession(width: width, height: height, environment: environment)
         for _ in 0..<3 {
             try session.create()
@@ -45,19 +47,19 @@ final class TmuxSession {
     }
 
     /// Types keys (tmux key names such as `Enter`, `C-c`, `Escape`, or plain words).
-    func send(_ keys: String...) throws {
+    package func send(_ keys: String...) throws {
         try Self.tmux(["send-keys", "-t", name] + keys)
     }
 
     /// Types text literally.
-    func type(_ text: String) throws {
+    package func type(_ text: String) throws {
         try Self.tmux(["send-keys", "-t", name, "-l", text])
     }
 
     /// Runs a shell command in the pane; returns the marker it prints with its
     /// exit code when it ends (`DONE<n> EXIT=<code>`), unique per command.
     @discardableResult
-    func run(_ command: String) throws -> String {
+    package func run(_ command: String) throws -> String {
         commands += 1
         let marker = "DONE\(commands)"
         // Built by the shell from two halves, so the typed line never matches the marker.
@@ -67,7 +69,7 @@ final class TmuxSession {
     }
 
     /// Waits for a command started with ``run(_:)`` to end; returns its exit code and the screen.
-    func exitCode(of marker: String, timeout: TimeInterval = 60) async throws -> (code: Int32, screen: String) {
+    package func exitCode(of marker: String, timeout: TimeInterval = 60) async throws -> (code: Int32, screen: String) {
         let screen = try await waitFor("\(marker) EXIT=", timeout: timeout)
         let tail = screen.components(separatedBy: "\(marker) EXIT=").last ?? ""
         let code = Int32(tail.prefix { $0.isNumber }) ?? -1
@@ -75,7 +77,7 @@ final class TmuxSession {
     }
 
     /// The screen's text (with `escapes`, the colour and attribute sequences too).
-    func screen(escapes: Bool = false) throws -> String {
+    package func screen(escapes: Bool = false) throws -> String {
         // -J joins lines the terminal wrapped, so long messages can be matched whole.
         try Self.tmux(["capture-pane", "-p", "-J", "-t", name] + (escapes ? ["-e"] : []))
     }
@@ -86,7 +88,7 @@ final class TmuxSession {
     /// It suspends between looks, so a waiting test never blocks a thread that
     /// other tests (and the engine) need.
     @discardableResult
-    func waitFor(_ text: String, timeout: TimeInterval = 60) async throws -> String {
+    package func waitFor(_ text: String, timeout: TimeInterval = 60) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -98,19 +100,20 @@ final class TmuxSession {
     }
 
     /// Resizes the window.
-    func resize(width: Int, height: Int) throws {
+    package func resize(width: Int, height: Int) throws {
         try Self.tmux(["resize-window", "-t", name, "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// The process ids of the programs the pane's shell is running.
-    func foregroundChildren() throws -> [Int32] {
+    package func foregroundChildren() throws -> [Int32] {
         let shell = try Self.tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let output = try Self.run("/usr/bin/pgrep", ["-P", shell])
         return output.split(separator: "\n").compactMap { Int32($0) }
     }
 
+    /// Runs tmux on the private server; returns what it printed.
     @discardableResult
-    static func tmux(_ arguments: [String]) throws -> String {
+    package static func tmux(_ arguments: [String]) throws -> String {
         try run("/usr/bin/env", ["tmux", "-L", socket] + arguments)
     }
 
@@ -121,7 +124,7 @@ final class TmuxSession {
     /// child's exit, so Process would wait forever. Output goes through a file
     /// for the same reason.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    package static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
         defer { try? FileManager.default.removeItem(at: output) }
         var actions = posix_spawn_file_actions_t()
@@ -141,12 +144,13 @@ final class TmuxSession {
     }
 
     /// Whether tmux is installed.
-    static var isAvailable: Bool {
+    package static var isAvailable: Bool {
         (try? run("/usr/bin/env", ["tmux", "-V"]))?.hasPrefix("tmux") ?? false
     }
 }
 
-struct TmuxError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// What went wrong driving tmux, in one sentence.
+package struct TmuxError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

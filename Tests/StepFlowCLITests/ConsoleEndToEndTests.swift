@@ -1,4 +1,5 @@
 import Foundation
+import StepFlowTestSupport
 import Testing
 
 /// The built console in a real terminal (tmux): approvals, postpone and resume,

@@ -1,3 +1,5 @@
+import StepFlow
+
 /// The characters a graph drawing is made of: Unicode box drawing or plain ASCII.
 ///
 /// Both sets draw the same boxes and lines in the same places; only the characters differ.
@@ -14,7 +16,7 @@
 /// Every Unicode glyph is one column wide. In ASCII, text that is not ASCII
 /// (a step named in Japanese, say) is written as `\u{XXXX}` escapes, so the
 /// output never holds a byte above 127.
-public enum GraphGlyphs: String, Sendable, Hashable, CaseIterable {
+package enum GraphGlyphs: String, Sendable, Hashable, CaseIterable {
     /// Unicode box drawing, for UTF-8 terminals.
     case unicode
     /// Plain 7-bit ASCII, for terminals and logs that cannot show Unicode.
@@ -25,7 +27,7 @@ public enum GraphGlyphs: String, Sendable, Hashable, CaseIterable {
     ///
     /// The locale is the first non-empty value of `LC_ALL`, `LC_CTYPE` and `LANG`,
     /// as the C library reads it; no locale at all means the C locale (ASCII).
-    public static func preferred(environment: [String: String]) -> GraphGlyphs {
+    package static func preferred(environment: [String: String]) -> GraphGlyphs {
         for key in ["LC_ALL", "LC_CTYPE", "LANG"] {
             guard let value = environment[key], !value.isEmpty else { continue }
             let lowered = value.lowercased()
@@ -35,15 +37,15 @@ public enum GraphGlyphs: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The glyph drawn inside a step's box for this status.
-    public func symbol(for status: StepStatus) -> Character {
+    package func symbol(for status: StepStatus) -> Character {
         Character(table.status(status))
     }
 
     /// The glyph drawn after the name of a step that needs an approval.
-    public var approvalMarker: Character { Character(table.approval) }
+    package var approvalMarker: Character { Character(table.approval) }
 
     /// One line explaining every status glyph and the approval marker.
-    public var legend: String {
+    package var legend: String {
         StepStatus.allCases.map { "\(symbol(for: $0)) \($0.rawValue)" }.joined(separator: "  ")
             + "  \(approvalMarker) needs approval"
     }

@@ -1,4 +1,5 @@
 import Foundation
+import StepFlowTestSupport
 import Testing
 
 /// `stepflow-tui run`, `resume` and their exit codes, run as real processes.

@@ -1,3 +1,5 @@
+import StepFlow
+
 /// A graph made ready to draw: labels sanitised (and escaped to ASCII when the
 /// glyphs are ASCII), edges resolved to node indexes, and each edge's drawing
 /// direction fixed.
