@@ -1,4 +1,5 @@
 import Foundation
+import StepFlowTestSupport
 import Testing
 
 /// The README's Swift code is the visible part of the files in `Snippets/`,
