@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples", "StepFlowTestSupport"]),
         .testTarget(
             name: "StepFlowTUITests",
-            dependencies: ["StepFlow", "StepFlowTUI", "StepFlowExamples", "StepFlowTestSupport"],
+            dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowTUI", "StepFlowExamples", "StepFlowTestSupport"],
             exclude: ["Golden"]),
         // The built stepflow-tui binary, run as a process and in tmux.
         .testTarget(

@@ -123,6 +123,15 @@ struct BoxMetrics {
         if graph.downStart[object] < graph.downStart[object + 1] { firstExit[object] += left }
     }
 
+    /// Puts `glyph` in place of the status glyph a node's text starts with. Every
+    /// status glyph is one column, so no size changes: a layout is painted again
+    /// with new statuses without being laid out again.
+    mutating func showStatus(_ glyph: Unicode.Scalar, node: Int) {
+        var text = String(glyph)
+        text.unicodeScalars.append(contentsOf: content[node].unicodeScalars.dropFirst())
+        content[node] = text
+    }
+
     /// `[status ]label[ approval]`, the label clipped to `maxLabelWidth`.
     static func content(
         of node: DrawingInput.Node, maxLabelWidth: Int?, glyphs: GlyphTable, clipped: inout Bool

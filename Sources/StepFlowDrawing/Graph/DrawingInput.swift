@@ -29,7 +29,8 @@ struct DrawingInput {
         var reversed: Bool { upper != source }
     }
 
-    let nodes: [Node]
+    /// Statuses and the highlight change per paint (``GraphLayout``); nothing else does.
+    var nodes: [Node]
     /// Drawable edges: both ends known, not a loop to itself.
     let edges: [Edge]
     /// Edges that cannot be drawn in layers (a step routing to itself, END to END);

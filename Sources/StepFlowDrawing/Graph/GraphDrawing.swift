@@ -98,41 +98,13 @@ package struct GraphDrawing: Sendable, Hashable {
     /// Each node's box by node id, so a viewer can scroll a step into view.
     package let frames: [String: Frame]
 
-    /// Clipping levels tried in turn when the drawing is too wide:
-    /// the longest step name and the longest route key, in columns.
-    private static let clipLevels: [(Int?, Int?)] = [
-        (nil, nil), (32, 16), (24, 12), (20, 10), (16, 8), (16, 6), (12, 6), (8, 6),
-    ]
-
-    /// Draws `graph` with `options`.
+    /// Draws `graph` with `options`: lays it out (see ``GraphLayout``), then paints it.
     package init(_ graph: WorkflowGraph, options: Options = Options()) {
-        let input = DrawingInput(graph: graph, options: options)
-        let limit = options.width.map { max($0, Self.minimumWidth) }
-        let layered = LayeredGraph(input)
-        let ordering = LayerOrdering(layered)
-        for (level, caps) in Self.clipLevels.enumerated() {
-            var metrics = BoxMetrics(
-                input: input, graph: layered, ordering: ordering, maxLabelWidth: caps.0, maxRouteWidth: caps.1)
-            // A level that clips nothing draws what the previous level drew.
-            if level > 0 && !metrics.clipped { continue }
-            // Skip the work when even packing each layer tight cannot fit.
-            if let limit, HorizontalPlacement.packedWidth(graph: layered, ordering: ordering, metrics: metrics) > limit {
-                continue
-            }
-            let placement = HorizontalPlacement(graph: layered, ordering: ordering, metrics: &metrics)
-            let routing = EdgeRouting(graph: layered, ordering: ordering, metrics: metrics, x: placement.x)
-            if let limit, routing.width > limit { continue }
-            let painter = LayeredPainter(routing: routing, layerCount: layered.layerCount)
-            let painted = painter.paint(input: input, graph: layered, metrics: metrics, x: placement.x, routing: routing)
-            self.init(lines: painted.lines, width: routing.width, style: level == 0 ? .layered : .clipped, frames: painted.frames)
-            return
-        }
-        let compact = CompactDrawing(input: input, width: limit ?? Self.minimumWidth)
-        let width = compact.lines.reduce(0) { max($0, DisplayWidth.width(of: $1)) }
-        self.init(lines: compact.lines, width: width, style: .compact, frames: compact.frames)
+        let layout = GraphLayout(graph, width: options.width, glyphs: options.glyphs, showsStatuses: options.statuses != nil)
+        self = layout.drawing(statuses: options.statuses ?? [:], highlighted: options.highlighted)
     }
 
-    private init(lines: [String], width: Int, style: Style, frames: [String: Frame]) {
+    init(lines: [String], width: Int, style: Style, frames: [String: Frame]) {
         self.lines = lines
         self.width = width
         self.style = style

@@ -11,6 +11,8 @@ struct Theme {
         unicode = model.unicode
     }
 
+    /// Plain ASCII only: borders in `+-|`, no Unicode glyphs.
+    var ascii: Bool { !unicode }
     var bar: CellStyle { CellStyle(reverse: true) }
     var separator: String { unicode ? " │ " : " | " }
     var pointer: String { unicode ? "▸ " : "> " }
@@ -19,6 +21,9 @@ struct Theme {
     var child: String { unicode ? "↳" : "->" }
     var badge: CellStyle { CellStyle(bold: true, reverse: true, color: colors ? .yellow : nil) }
     var focused: CellStyle { CellStyle(bold: true, color: colors ? .blue : nil) }
+
+    /// A pane's border: emphasised while the pane has the focus.
+    func border(focused: Bool) -> CellStyle { focused ? self.focused : .plain }
 
     func status(_ status: RunStatus) -> CellStyle {
         guard colors else { return status == .failed ? CellStyle(bold: true) : .plain }

@@ -15,8 +15,14 @@ public enum EventLine {
 
     /// The line for an event, stamped with `time`.
     public static func format(_ event: WorkflowEvent, at time: Date = Date()) -> String {
+        ([("time", StepFlowJSON.formatDate(time))] + fields(of: event))
+            .map { "\($0.key)=\(quoted($0.value))" }.joined(separator: " ")
+    }
+
+    /// The event's fields after `time`, in line order, values not yet quoted; the
+    /// console's event log draws from these instead of taking a line apart.
+    static func fields(of event: WorkflowEvent) -> [(key: String, value: String)] {
         var fields: [(String, String?)] = [
-            ("time", StepFlowJSON.formatDate(time)),
             ("workflow", event.workflowName),
             ("run", event.runID),
         ]
@@ -62,7 +68,7 @@ public enum EventLine {
                 ("error", e.result.error.map(describe)), ("child", e.result.workflowName), ("child_run", e.result.runID),
             ]
         }
-        return fields.compactMap { key, value in value.map { "\(key)=\(quoted($0))" } }.joined(separator: " ")
+        return fields.compactMap { key, value in value.map { (key, $0) } }
     }
 
     /// A logfmt value: bare when it is a plain word, otherwise quoted with `\"` and

@@ -54,6 +54,8 @@ public struct Cell: Hashable, Sendable {
 ///
 /// Every string drawn is sanitised and measured in display columns, so wide
 /// characters take two cells and control characters never reach the terminal.
+/// Drawing lands only inside the current clip (the whole grid, or a widget's
+/// area while it draws, see ``withClip(_:_:)``); cells outside it are left alone.
 public struct CellGrid: Hashable, Sendable {
     /// Columns.
     public let width: Int
@@ -61,25 +63,40 @@ public struct CellGrid: Hashable, Sendable {
     public let height: Int
     /// Cells, row by row.
     public private(set) var cells: [Cell]
+    /// Where drawing lands; the whole grid except while a widget draws.
+    public private(set) var clip: Rect
 
     /// A blank grid.
     public init(width: Int, height: Int) {
         self.width = max(0, width)
         self.height = max(0, height)
         cells = Array(repeating: .blank, count: self.width * self.height)
+        clip = Rect(row: 0, column: 0, width: self.width, height: self.height)
     }
+
+    /// The whole grid as a rectangle.
+    public var bounds: Rect { Rect(row: 0, column: 0, width: width, height: height) }
 
     /// The cell at a position.
     public subscript(row: Int, column: Int) -> Cell {
         cells[row * width + column]
     }
 
+    /// Runs `draw` with drawing confined to `area` (and to the current clip), then
+    /// restores the clip: a widget cannot touch a cell outside the area it was given.
+    public mutating func withClip(_ area: Rect, _ draw: (inout CellGrid) -> Void) {
+        let saved = clip
+        clip = area.clamped(to: saved)
+        draw(&self)
+        clip = saved
+    }
+
     /// Draws `text` from (`row`, `column`), clipped to `limit` columns (default: to
-    /// the edge); a clipped text ends with `…`. Returns the columns used.
+    /// the edge of the clip); a clipped text ends with `…`. Returns the columns used.
     @discardableResult
     public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int {
-        guard row >= 0, row < height, column >= 0, column < width else { return 0 }
-        let room = min(limit ?? (width - column), width - column)
+        guard row >= clip.row, row < clip.bottom, column >= clip.column, column < clip.right else { return 0 }
+        let room = min(limit ?? (clip.right - column), clip.right - column)
         guard room > 0 else { return 0 }
         let safe = VisibleText.sanitize(text)
         let clipped = DisplayWidth.width(of: safe) > room ? DisplayWidth.clip(safe, toWidth: room) : safe
@@ -97,8 +114,15 @@ public struct CellGrid: Hashable, Sendable {
 
     /// Paints a rectangle with spaces in `style`.
     public mutating func fill(row: Int, column: Int, width w: Int, height h: Int, style: CellStyle = .plain) {
-        for y in max(0, row)..<min(height, row + h) {
-            for x in max(0, column)..<min(width, column + w) {
+        fill(Rect(row: row, column: column, width: w, height: h), style: style)
+    }
+
+    /// Paints `area` with spaces in `style`.
+    public mutating func fill(_ area: Rect, style: CellStyle = .plain) {
+        let inside = area.clamped(to: clip)
+        guard !inside.isEmpty else { return }
+        for y in inside.row..<inside.bottom {
+            for x in inside.column..<inside.right {
                 cells[y * width + x] = Cell(text: " ", style: style)
             }
         }
@@ -106,6 +130,12 @@ public struct CellGrid: Hashable, Sendable {
 
     /// Draws a single-line box border.
     public mutating func box(row: Int, column: Int, width w: Int, height h: Int, title: String? = nil, style: CellStyle = .plain, ascii: Bool = false) {
+        box(Rect(row: row, column: column, width: w, height: h), title: title, style: style, ascii: ascii)
+    }
+
+    /// Draws a single-line border around the edge of `area`, with `title` in its top side.
+    public mutating func box(_ area: Rect, title: String? = nil, style: CellStyle = .plain, ascii: Bool = false) {
+        let (row, column, w, h) = (area.row, area.column, area.width, area.height)
         guard w >= 2, h >= 2 else { return }
         let (horizontal, vertical, corners) = ascii ? ("-", "|", ["+", "+", "+", "+"]) : ("─", "│", ["┌", "┐", "└", "┘"])
         put(corners[0] + String(repeating: horizontal, count: w - 2) + corners[1], row: row, column: column, style: style)

@@ -1,0 +1,15 @@
+/// "Quit while runs are active?": what quitting does to waiting runs, and y / n.
+struct QuitDialog: Widget {
+    /// Approvals still waiting, over all runs.
+    let waitingCount: Int
+    let theme: Theme
+
+    func draw(into grid: inout CellGrid, area: Rect) {
+        let box = Dialog.frame(width: 56, height: 6, title: "Quit?", ascii: theme.ascii, in: area, into: &grid)
+        let text = box.inset(rows: 1, columns: 2)
+        let waiting = waitingCount > 0 ? "; \(waitingCount) wait for approval" : ""
+        grid.put("Runs are still active\(waiting).", row: text.row, column: text.column, limit: text.width)
+        grid.put("Waiting runs are paused and their checkpoints saved.", row: text.row + 1, column: text.column, limit: text.width)
+        grid.put("y quit   n stay", row: text.row + 3, column: text.column, style: CellStyle(bold: true))
+    }
+}
