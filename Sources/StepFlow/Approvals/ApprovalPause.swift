@@ -144,3 +144,5 @@ public func describeDecodingError(_ error: any Error) -> String {
         return errorMessage(error)
     }
 }
+
+extension ApprovalPause: Equatable where State: Equatable {}
