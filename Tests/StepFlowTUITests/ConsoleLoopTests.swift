@@ -7,8 +7,10 @@ import Testing
 @testable import StepFlowTUI
 
 /// The whole console loop on the scripted test terminal: real runs, real
-/// approvals and checkpoints, no tmux.
+/// approvals and checkpoints, no tmux. The loop and the terminal live on the
+/// main actor, so the tests do too.
 @Suite("Console loop", .serialized)
+@MainActor
 struct ConsoleLoopTests {
     func app(_ folder: URL) -> ConsoleApp {
         ConsoleApp(
@@ -23,13 +25,11 @@ struct ConsoleLoopTests {
         _ console: ConsoleApp, on terminal: ScriptedTerminal,
         startWith start: (name: String, stateJSON: String)? = nil
     ) async -> Int32? {
-        // The test reads the terminal only after the console is done with it (or hung).
-        nonisolated(unsafe) let terminal = terminal
         let pending = Mutex<CheckedContinuation<Int32?, Never>?>(nil)
         let finish: @Sendable (Int32?) -> Void = { code in pending.withLock { $0.take() }?.resume(returning: code) }
         return await withCheckedContinuation { continuation in
             pending.withLock { $0 = continuation }
-            let timer = Task {
+            let timer = Task.detached {
                 try? await Task.sleep(for: .seconds(120))
                 finish(nil)
             }

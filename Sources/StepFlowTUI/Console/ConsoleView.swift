@@ -258,7 +258,7 @@ public enum ConsoleView {
             let keys = KeyHelp.all(for: model)
             let box = modal(width: 60, height: keys.count + 4, in: &grid, title: "Keys", ascii: !model.unicode)
             for (index, key) in keys.enumerated() where index < box.height - 3 {
-                grid.put(DisplayWidth.pad(key.key, toWidth: 14) + key.action, row: box.row + 1 + index, column: box.column + 2, limit: box.width - 4)
+                grid.put(DisplayWidth.pad(key.key, toWidth: KeyHelp.labelWidth(keys)) + key.action, row: box.row + 1 + index, column: box.column + 2, limit: box.width - 4)
             }
             grid.put("Esc or ? closes", row: box.row + box.height - 2, column: box.column + 2, style: CellStyle(dim: true))
         case .confirmQuit:
