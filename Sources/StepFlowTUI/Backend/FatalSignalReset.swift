@@ -5,10 +5,11 @@ import Foundation
 /// and a reset sequence (leave the alternate screen, show the cursor, plain
 /// attributes) is written with `write(2)`. Best effort, async-signal-safe calls only.
 ///
-/// The handler then puts the previous disposition back and lets the signal
-/// continue: a fault runs its instruction again and meets the previous handler
-/// (the Swift runtime's backtracer, or the default) with its real details; a
-/// signal that was sent is sent again. Either way the process dies of the same signal.
+/// Then the process dies of the same signal. A fault (a trap, a bad pointer)
+/// gets the previous disposition back and runs its instruction again, so the
+/// Swift runtime's backtracer still reports it with its real details; a signal
+/// that was sent (`kill`, `abort`) is raised again with the default disposition,
+/// because the backtracer lets a process it was not called for by a fault live on.
 enum FatalSignalReset {
     /// The signals handled: traps are SIGILL on x86-64 and SIGTRAP on arm64.
     static let signals = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP]
@@ -51,10 +52,13 @@ private enum RescueState {
 private func rescue(_ number: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _ context: UnsafeMutableRawPointer?) {
     if RescueState.hasTerminalMode { _ = tcsetattr(STDIN_FILENO, TCSANOW, RescueState.terminalMode) }
     if RescueState.resetCount > 0 { _ = write(STDOUT_FILENO, RescueState.reset, RescueState.resetCount) }
-    _ = sigaction(number, RescueState.previous + Int(number), nil)
     // A positive code is a fault the kernel raised: returning runs the faulting
-    // instruction again. Anything sent (kill, raise, abort) is sent once more; it
-    // stays blocked until this handler returns.
-    if let info, info.pointee.si_code > 0 { return }
+    // instruction again, into the previous handler.
+    if let info, info.pointee.si_code > 0 {
+        _ = sigaction(number, RescueState.previous + Int(number), nil)
+        return
+    }
+    // Sent: raised again, blocked until this handler returns, then fatal.
+    _ = signal(number, SIG_DFL)
     raise(number)
 }
