@@ -370,10 +370,14 @@ struct ConsoleUpdateTests {
         store.send(.notice("disk full")) { $0.notice = "disk full" }
     }
 
-    @Test("ticks are wanted only while a run is active")
+    @Test("ticks come four times a second while a step runs, each second while a run waits, never when idle")
     func ticksWhileSomethingMoves() {
-        var (model, _) = modelWaitingForApproval()
+        var (model, request) = modelWaitingForApproval()
         #expect(ConsoleUpdate.tickInterval(for: exampleModel()) == nil)
+        #expect(ConsoleUpdate.tickInterval(for: model) == .seconds(1))
+        send(&model, .event(runKey: 1, .stepStarted(StepStartedEvent(
+            workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", stepIndex: 2,
+            state: request.state, startedAt: model.now))))
         #expect(ConsoleUpdate.tickInterval(for: model) == .milliseconds(250))
         send(&model, .runFinished(runKey: 1, status: .succeeded, checkpointPath: nil, at: model.now))
         #expect(ConsoleUpdate.tickInterval(for: model) == nil)

@@ -24,9 +24,9 @@ public protocol ConsoleTerminal: AnyObject {
     /// Starts calling `wake` (from any thread) whenever input may have arrived,
     /// so the loop sleeps until then instead of polling.
     func watchInput(_ wake: @escaping @Sendable () -> Void)
-    /// The longest the loop sleeps unwoken before it asks for input again (ncurses
-    /// reports a resize only when asked).
-    var inputPollInterval: Duration { get }
+    /// The longest the loop sleeps unwoken before it asks for input again; `nil`
+    /// when every input (keys and resizes) wakes the loop, so it can sleep until then.
+    var inputPollInterval: Duration? { get }
 }
 
 extension NcursesTerminal: ConsoleTerminal {
@@ -36,6 +36,6 @@ extension NcursesTerminal: ConsoleTerminal {
         return descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
     }
 
-    /// A resize shows within a tenth of a second; an idle console wakes ten times a second.
-    var inputPollInterval: Duration { .milliseconds(100) }
+    /// Keys and resizes wake the loop: an idle console does not wake at all.
+    var inputPollInterval: Duration? { nil }
 }

@@ -14,6 +14,7 @@ final class NcursesTerminal {
     /// The fatal-signal dispositions replaced while the terminal is open.
     private var fatalSignals: SignalDispositions?
     private var inputWatch: InputWatch?
+    private let resizeWatch: ResizeWatch
 
     /// Opens the terminal, or throws one clear sentence when it cannot.
     init(environment: [String: String]) throws(InputError) {
@@ -21,8 +22,11 @@ final class NcursesTerminal {
         // The shell's mode, saved before ncurses changes it, for the fatal-signal path.
         var shellMode = termios()
         let hasShellMode = tcgetattr(STDIN_FILENO, &shellMode) == 0
+        // Before newterm, which installs its own SIGWINCH handler only where there is none.
+        resizeWatch = ResizeWatch()
         // newterm returns NULL instead of exiting, so a bad TERM is reported, not fatal.
         guard let opened = stepflow_newterm() else {
+            resizeWatch.cancel()
             throw InputError("cannot open the terminal (TERM=\(environment["TERM"] ?? "unset")); use 'stepflow-tui run NAME --plain'.")
         }
         screen = opened
@@ -30,6 +34,7 @@ final class NcursesTerminal {
         guard stepflow_has_cursor_addressing() != 0 else {
             endwin()
             delscreen(opened)
+            resizeWatch.cancel()
             throw InputError(Self.cannotDraw(environment))
         }
         cbreak()
@@ -79,6 +84,9 @@ final class NcursesTerminal {
 
     /// The next key or resize that is already there; `nil` at once when there is none.
     func readInput() -> TerminalInput? {
+        if resizeWatch.takeResize(), let resized = resizeToWindow() {
+            return resized
+        }
         while true {
             var character: wint_t = 0
             let result = wget_wch(stepflow_stdscr(), &character)
@@ -126,9 +134,21 @@ final class NcursesTerminal {
         }
     }
 
-    /// Calls `wake` from another thread whenever standard input becomes readable.
+    /// Calls `wake` from another thread whenever standard input becomes readable
+    /// or the window changes size.
     func watchInput(_ wake: @escaping @Sendable () -> Void) {
         inputWatch = InputWatch(wake)
+        resizeWatch.onResize(wake)
+    }
+
+    /// Tells ncurses the window's new size (it has no SIGWINCH handler of its
+    /// own here) and reports it; the next frame is drawn whole.
+    private func resizeToWindow() -> TerminalInput? {
+        var window = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_row > 0, window.ws_col > 0 else { return nil }
+        resizeterm(Int32(window.ws_row), Int32(window.ws_col))
+        previous = nil
+        return .resize(width: size.width, height: size.height)
     }
 
     /// Draws the rows that changed since the last frame.
@@ -162,6 +182,7 @@ final class NcursesTerminal {
     func close() {
         inputWatch?.cancel()
         inputWatch = nil
+        resizeWatch.cancel()
         guard let screen else { return }
         curs_set(1)
         endwin()
@@ -209,5 +230,49 @@ private final class InputWatch {
         source.cancel()
         // A suspended source must be resumed before it is released.
         rearm()
+    }
+}
+
+/// SIGWINCH as a flag and a wake for the loop, so an idle console sleeps until
+/// something happens instead of asking ncurses for a resize every so often.
+/// It owns SIGWINCH while the terminal is open and puts the previous disposition back.
+private final class ResizeWatch {
+    private let previous = SignalDispositions([SIGWINCH])
+    private let source: any DispatchSourceSignal
+    private let state = ResizeState()
+
+    init() {
+        // Not the default any more, so ncurses leaves SIGWINCH alone; the source then takes it.
+        signal(SIGWINCH, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler { @Sendable [state] in state.raise() }
+        source.resume()
+    }
+
+    /// Calls `wake` (from another thread) after each resize.
+    func onResize(_ wake: @escaping @Sendable () -> Void) {
+        state.wake.withLock { $0 = wake }
+    }
+
+    /// Whether the window changed size since the last call.
+    func takeResize() -> Bool {
+        state.pending.exchange(false, ordering: .sequentiallyConsistent)
+    }
+
+    /// Stops watching and puts SIGWINCH back as it was.
+    func cancel() {
+        source.cancel()
+        previous.restore()
+    }
+}
+
+/// What the SIGWINCH source shares with the loop.
+private final class ResizeState: Sendable {
+    let pending = Atomic(false)
+    let wake = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func raise() {
+        pending.store(true, ordering: .sequentiallyConsistent)
+        wake.withLock { $0 }?()
     }
 }

@@ -106,7 +106,7 @@ public final class ScriptedTerminal: ConsoleTerminal {
     public func watchInput(_ wake: @escaping @Sendable () -> Void) {}
 
     /// Short: a `.waitFor` step is looked at again soon after each frame.
-    public var inputPollInterval: Duration { .milliseconds(2) }
+    public var inputPollInterval: Duration? { .milliseconds(2) }
 
     /// Keeps the frame's text.
     public func draw(_ grid: CellGrid) {

@@ -143,7 +143,8 @@ public final class ConsoleApp: Sendable {
             if dirty {
                 let now = ContinuousClock.now
                 if let lastDraw, now - lastDraw < Self.frameInterval {
-                    sleep = min(sleep, Self.frameInterval - (now - lastDraw))
+                    let untilFrame = Self.frameInterval - (now - lastDraw)
+                    sleep = min(sleep ?? untilFrame, untilFrame)
                 } else {
                     // Drawing only reads the model.
                     terminal.draw(ConsoleView.render(model))

@@ -41,8 +41,9 @@ final class ConsoleInbox: Sendable {
         }
     }
 
-    /// Returns when a message is there or comes, on a wake, or after `timeout`.
-    func wait(timeout: Duration) async {
+    /// Returns when a message is there or comes, on a wake, or after `timeout`
+    /// (with none, only a message or a wake ends the wait).
+    func wait(timeout: Duration?) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let id: Int? = state.withLock { state in
                 if !state.messages.isEmpty || state.woken {
@@ -54,6 +55,7 @@ final class ConsoleInbox: Sendable {
                 return state.waits
             }
             guard let id else { return continuation.resume() }
+            guard let timeout else { return }
             let (seconds, attoseconds) = timeout.components
             let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
             DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { [self] in

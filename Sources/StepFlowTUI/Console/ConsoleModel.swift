@@ -35,7 +35,8 @@ public struct ConsoleModel: Sendable, Equatable {
     public var colors: Bool
     /// Whether Unicode glyphs may be used.
     public var unicode: Bool
-    /// The current time, advanced by ticks (spinners, countdowns, elapsed time).
+    /// The current time (spinners, countdowns, elapsed time): advanced by ticks
+    /// and by every message stamped with a time, never turned back.
     public var now: Date
     /// The OS user recorded as approver.
     public var approver: String

@@ -122,11 +122,14 @@ public enum ConsoleUpdate {
         }
     }
 
-    /// How often the console needs a `.tick`: while a run is active something on
-    /// screen moves (spinners, elapsed time, retry countdowns); otherwise never,
-    /// so an idle console sleeps until a key or an event arrives.
+    /// How often the console needs a `.tick`: four times a second while a step
+    /// runs (its spinner, a retry countdown), once a second while a run is only
+    /// active (its elapsed time, waiting for approval), and never otherwise, so an
+    /// idle console sleeps until a key or an event arrives.
     public static func tickInterval(for model: ConsoleModel) -> Duration? {
-        model.hasActiveRuns ? .milliseconds(250) : nil
+        let active = model.runs.filter { $0.status == .running }
+        if active.isEmpty { return nil }
+        return active.contains { $0.steps.contains { $0.status == .running } } ? .milliseconds(250) : .seconds(1)
     }
 
     /// A message stamped with a time also tells the time: the clock never goes back.
