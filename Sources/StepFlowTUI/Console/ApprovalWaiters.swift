@@ -57,6 +57,11 @@ final class ApprovalWaiters: Sendable {
         continuation?.resume(returning: answer)
     }
 
+    /// How many handlers wait for an answer.
+    var waitingCount: Int {
+        state.withLock { $0.waiting.count }
+    }
+
     /// Postpones every waiting handler and every later one: their runs pause
     /// and save their checkpoints on the way out.
     func postponeAll() {
