@@ -205,6 +205,9 @@ final class NcursesTerminal {
 /// Watches standard input for the loop without reading it (only ncurses reads,
 /// on the loop's thread). The source is level-triggered, so it pauses after each
 /// wake until the loop has drained the input; otherwise it would fire nonstop.
+///
+/// Its handler runs on a global queue and touches only what is thread-safe: the
+/// source's suspend and resume, and an atomic.
 private final class InputWatch {
     private let source: any DispatchSourceRead
     /// Set (after suspending) when the source fired and waits to be re-armed.
