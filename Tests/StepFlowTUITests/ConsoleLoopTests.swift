@@ -7,8 +7,10 @@ import Testing
 @testable import StepFlowTUI
 
 /// The whole console loop on the scripted test terminal: real runs, real
-/// approvals and checkpoints, no tmux.
+/// approvals and checkpoints, no tmux. The loop and the terminal live on the
+/// main actor, so the tests do too.
 @Suite("Console loop", .serialized)
+@MainActor
 struct ConsoleLoopTests {
     func app(_ folder: URL) -> ConsoleApp {
         ConsoleApp(
@@ -23,13 +25,11 @@ struct ConsoleLoopTests {
         _ console: ConsoleApp, on terminal: ScriptedTerminal,
         startWith start: (name: String, stateJSON: String)? = nil
     ) async -> Int32? {
-        // The test reads the terminal only after the console is done with it (or hung).
-        nonisolated(unsafe) let terminal = terminal
         let pending = Mutex<CheckedContinuation<Int32?, Never>?>(nil)
         let finish: @Sendable (Int32?) -> Void = { code in pending.withLock { $0.take() }?.resume(returning: code) }
         return await withCheckedContinuation { continuation in
             pending.withLock { $0 = continuation }
-            let timer = Task {
+            let timer = Task.detached {
                 try? await Task.sleep(for: .seconds(120))
                 finish(nil)
             }
@@ -146,6 +146,59 @@ struct ConsoleLoopTests {
         let code = await runToEnd(app(dir), on: terminal)
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
+    }
+}
+
+/// A signal's disposition, comparable: handler address, flags and blocked set.
+struct Disposition: Equatable, CustomStringConvertible {
+    let handler: Int
+    let flags: Int32
+    /// The first word of the blocked set: the kernel keeps 64 signals, the rest of `sigset_t` is padding.
+    let mask: UInt64
+
+    init(_ number: Int32) {
+        var action = sigaction()
+        sigaction(number, nil, &action)
+        handler = unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
+        flags = action.sa_flags
+        mask = withUnsafeBytes(of: action.sa_mask) { $0.load(as: UInt64.self) }
+    }
+
+    var description: String { "handler \(handler) flags \(flags)" }
+}
+
+extension ConsoleLoopTests {
+    @Test("SIGINT, SIGTERM and SIGHUP are the console's while it runs and are put back as they were at exit")
+    func interruptDispositionsAreRestored() async throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let signals = [SIGINT, SIGTERM, SIGHUP]
+        let before = signals.map(Disposition.init)
+        nonisolated(unsafe) var during: [Disposition] = []
+        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
+            .waitFor("Workflows"), .call { during = signals.map(Disposition.init) }, .key("q"),
+        ])
+        let code = await runToEnd(app(dir), on: terminal)
+        #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
+        #expect(code == 0)
+        #expect(during.count == 3)
+        for (index, number) in signals.enumerated() where index < during.count {
+            #expect(during[index] != before[index], "signal \(number) is handled by the console while it runs")
+        }
+        #expect(signals.map(Disposition.init) == before)
+    }
+
+    @Test("the fatal-signal handler takes SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP, and gives them back")
+    func fatalDispositionsAreRestored() {
+        let before = FatalSignalReset.signals.map(Disposition.init)
+        let previous = FatalSignalReset.install(terminalMode: nil, reset: [])
+        let during = FatalSignalReset.signals.map(Disposition.init)
+        previous.restore()
+        for (index, number) in FatalSignalReset.signals.enumerated() {
+            #expect(during[index] != before[index], "signal \(number) is taken")
+            #expect(during[index].flags & SA_SIGINFO != 0)
+        }
+        #expect(FatalSignalReset.signals.map(Disposition.init) == before)
     }
 }
 

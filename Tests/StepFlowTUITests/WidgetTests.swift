@@ -68,11 +68,11 @@ struct WidgetClipTests {
             ("graph", GraphPane(graph: graph, run: run, focused: true, theme: theme, layouts: GraphLayoutCache(capacity: 1))),
             ("events", EventLog(run: run, focused: true, theme: theme)),
             ("state", StateInspector(run: run, theme: theme)),
-            ("approval", ApprovalDialog(prompt: model.prompt!, request: request, pendingCount: 2, theme: theme)),
-            ("editor", StateEditorDialog(editor: editor, workflowName: long, theme: theme)),
-            ("help", HelpOverlay(entries: KeyHelp.all(for: model), theme: theme)),
-            ("quit", QuitDialog(waitingCount: 1, theme: theme)),
-            ("mermaid", MermaidOverlay(workflow: "approval-refund", text: mermaid, theme: theme)),
+            ("approval", ApprovalDialog(prompt: model.prompt!, request: request, pendingCount: 2, theme: theme, keys: KeyHelp.hint(for: model))),
+            ("editor", StateEditorDialog(editor: editor, workflowName: long, theme: theme, keys: KeyHelp.hint(for: model))),
+            ("help", HelpOverlay(entries: KeyHelp.all(for: model), theme: theme, keys: KeyHelp.hint(for: model))),
+            ("quit", QuitDialog(waitingCount: 1, theme: theme, keys: KeyHelp.hint(for: model))),
+            ("mermaid", MermaidOverlay(workflow: "approval-refund", text: mermaid, theme: theme, keys: KeyHelp.hint(for: model))),
             ("too small", TooSmallMessage(minimumWidth: 60, minimumHeight: 16)),
         ]
     }

@@ -144,3 +144,5 @@ package func describeDecodingError(_ error: any Error) -> String {
         return errorMessage(error)
     }
 }
+
+extension ApprovalPause: Equatable where State: Equatable {}

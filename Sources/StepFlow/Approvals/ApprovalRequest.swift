@@ -42,3 +42,5 @@ public struct ApprovalRequest: Sendable, Codable {
         try c.encode(metadata, forKey: .metadata)
     }
 }
+
+extension ApprovalRequest: Equatable {}

@@ -173,3 +173,21 @@ public struct ChildWorkflowFinishedEvent: Sendable {
     /// The child's result.
     public let result: WorkflowResult<AnyState>
 }
+
+extension WorkflowEvent: Equatable {}
+extension WorkflowStartedEvent: Equatable {}
+extension StepStartedEvent: Equatable {}
+extension StepFinishedEvent: Equatable {}
+extension WorkflowFinishedEvent: Equatable {}
+extension ApprovalDecidedEvent: Equatable {}
+extension ChildWorkflowStartedEvent: Equatable {}
+extension ChildWorkflowFinishedEvent: Equatable {}
+
+extension RetryScheduledEvent: Equatable {
+    /// Field by field; the error compares by type name and message, as it is recorded.
+    public static func == (lhs: RetryScheduledEvent, rhs: RetryScheduledEvent) -> Bool {
+        lhs.workflowName == rhs.workflowName && lhs.runID == rhs.runID && lhs.stepName == rhs.stepName
+            && lhs.failedAttempt == rhs.failedAttempt && lhs.delay == rhs.delay
+            && RecordedError(lhs.error) == RecordedError(rhs.error)
+    }
+}

@@ -114,3 +114,15 @@ extension StepResult: Codable {
         try c.encode(childWorkflows, forKey: .childWorkflows)
     }
 }
+
+extension StepResult: Equatable {
+    /// Field by field; errors compare by type name and message, as they are recorded.
+    public static func == (lhs: StepResult, rhs: StepResult) -> Bool {
+        lhs.stepName == rhs.stepName && lhs.status == rhs.status && lhs.attempts == rhs.attempts
+            && lhs.output == rhs.output && lhs.error.map(RecordedError.init) == rhs.error.map(RecordedError.init)
+            && lhs.startedAt == rhs.startedAt && lhs.finishedAt == rhs.finishedAt && lhs.durationMs == rhs.durationMs
+            && lhs.routeKey == rhs.routeKey && lhs.nextStep == rhs.nextStep && lhs.skippedReason == rhs.skippedReason
+            && lhs.requiresApproval == rhs.requiresApproval && lhs.approvalDecision == rhs.approvalDecision
+            && lhs.childWorkflows == rhs.childWorkflows
+    }
+}

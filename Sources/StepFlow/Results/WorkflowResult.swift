@@ -224,3 +224,14 @@ final class RandomPool: Sendable {
         for index in words.indices { words[index] = generator.next() }
     }
 }
+
+extension WorkflowResult: Equatable where State: Equatable {
+    /// Field by field; errors compare by type name and message, as they are recorded.
+    public static func == (lhs: WorkflowResult, rhs: WorkflowResult) -> Bool {
+        lhs.workflowName == rhs.workflowName && lhs.runID == rhs.runID && lhs.state == rhs.state
+            && lhs.status == rhs.status && lhs.steps == rhs.steps
+            && lhs.error.map(RecordedError.init) == rhs.error.map(RecordedError.init)
+            && lhs.startedAt == rhs.startedAt && lhs.finishedAt == rhs.finishedAt && lhs.durationMs == rhs.durationMs
+            && lhs.routeTrace == rhs.routeTrace && lhs.checkpoint == rhs.checkpoint
+    }
+}

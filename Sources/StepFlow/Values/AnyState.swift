@@ -45,3 +45,10 @@ struct AnyEncodable: Encodable {
     init(_ base: any Encodable) { self.base = base }
     func encode(to encoder: any Encoder) throws { try base.encode(to: encoder) }
 }
+
+extension AnyState: Equatable {
+    /// Two states are equal when they encode to the same JSON value, whatever their Swift types.
+    public static func == (lhs: AnyState, rhs: AnyState) -> Bool {
+        lhs.json == rhs.json
+    }
+}

@@ -5,6 +5,8 @@ import Foundation
 ///
 /// A `.waitFor` step holds the script until a drawn frame contains the text, so
 /// a test follows what is on screen instead of guessing how long things take.
+/// Like every terminal it lives on the main actor, so tests run the loop there.
+@MainActor
 public final class ScriptedTerminal: ConsoleTerminal {
     /// One step of the script.
     public enum Step: Sendable {
@@ -18,9 +20,13 @@ public final class ScriptedTerminal: ConsoleTerminal {
         case resize(width: Int, height: Int)
         /// The terminal goes away, as when its window is closed.
         case hangUp
+        /// Runs code in the middle of the script (to look at the process while the console runs).
+        case call(@MainActor @Sendable () -> Void)
     }
 
+    /// The size in cells (changed by `.resize` steps).
     public private(set) var size: (width: Int, height: Int)
+    /// Always monochrome.
     public let colors = false
     private var steps: [Step] {
         didSet { deadline = Date().addingTimeInterval(timeout) }
@@ -50,20 +56,21 @@ public final class ScriptedTerminal: ConsoleTerminal {
         deadline = Date().addingTimeInterval(timeout)
     }
 
-    public func readKey() -> Key?? {
+    /// The script's next key or resize; `nil` while it waits for a frame (or has hung up).
+    public func readInput() -> TerminalInput? {
         guard let step = steps.first else { return timedOut("the end of the script") }
         switch step {
         case .key(let key):
             steps.removeFirst()
-            return .some(key)
+            return .key(key)
         case .resize(let width, let height):
             steps.removeFirst()
             size = (width, height)
-            return .some(nil)
+            return .resize(width: width, height: height)
         case .waitFor(let text):
             if lastFrame.contains(where: { $0.contains(text) }) {
                 steps.removeFirst()
-                return readKey()
+                return readInput()
             }
             return timedOut("\"\(text)\"")
         case .text:
@@ -73,12 +80,16 @@ public final class ScriptedTerminal: ConsoleTerminal {
             steps.removeFirst()
             hungUp = true
             return nil
+        case .call(let body):
+            steps.removeFirst()
+            body()
+            return readInput()
         }
     }
 
     /// Past the deadline, records the failure and quits; before it, reports "no key"
-    /// (the loop then suspends in ``idle()``).
-    private func timedOut(_ waitingFor: String) -> Key?? {
+    /// (the loop then sleeps for ``inputPollInterval``).
+    private func timedOut(_ waitingFor: String) -> TerminalInput? {
         if Date() > deadline {
             if failure == nil { failure = "timed out waiting for \(waitingFor); last frame:\n" + lastFrame.joined(separator: "\n") }
             // Esc closes any editor, prompt or overlay; then quit, confirming if asked.
@@ -91,17 +102,19 @@ public final class ScriptedTerminal: ConsoleTerminal {
     /// Set by a `.hangUp` step.
     public private(set) var hungUp = false
 
-    public func idle() async {
-        try? await Task.sleep(for: .milliseconds(2))
-    }
+    /// Nothing to watch: the script's input depends only on the frames drawn.
+    public func watchInput(_ wake: @escaping @Sendable () -> Void) {}
 
+    /// Short: a `.waitFor` step is looked at again soon after each frame.
+    public var inputPollInterval: Duration? { .milliseconds(2) }
+
+    /// Keeps the frame's text.
     public func draw(_ grid: CellGrid) {
         lastFrame = grid.lines
         frameCount += 1
     }
 
-    public func invalidate() {}
-
+    /// Records that the console gave the terminal back.
     public func close() {
         closed = true
     }

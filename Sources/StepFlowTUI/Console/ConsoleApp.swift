@@ -2,26 +2,21 @@ import Dispatch
 import Foundation
 import StepFlow
 import StepFlowDrawing
-import Synchronization
 
-/// The full-screen console: the loop that feeds keys, engine events and ticks to
-/// ``ConsoleUpdate``, carries out its commands, and draws ``ConsoleView`` frames.
+/// The full-screen console: the loop that feeds keys, resizes, engine events,
+/// timer ticks and signals to ``ConsoleUpdate`` as messages, carries out the
+/// commands it returns, and draws ``ConsoleView`` frames.
 ///
-/// ncurses is used from the calling thread only; runs execute in their own tasks
-/// and reach the loop through an inbox. The terminal is given back on every exit
-/// path, and runs waiting for approval are paused with their checkpoints saved.
+/// The loop and the terminal are isolated to the main actor, so one thread makes
+/// every ncurses call. Runs execute in their own tasks and reach the loop through
+/// an inbox. The terminal is given back on every exit path, signal dispositions
+/// are put back as they were, and runs waiting for approval are paused with
+/// their checkpoints saved.
 public final class ConsoleApp: Sendable {
     private let catalog: WorkflowCatalog
     private let checkpointDirectory: URL
     private let approver: String
     private let environment: [String: String]
-    private let inbox = Mutex<[ConsoleMessage]>([])
-    /// Approval handlers waiting for a decision, by approval id (one run can
-    /// wait for several at once when its child workflows ask together).
-    private let waiting = Mutex<(nextID: Int, byID: [Int: CheckedContinuation<ApprovalAnswer, Never>])>((1, [:]))
-    private let tasks = Mutex<[Task<Void, Never>]>([])
-    private let handles = Mutex<[WorkflowRun<AnyState>]>([])
-    private let saved = Mutex<[String]>([])
 
     /// Creates the console over a catalog.
     public init(
@@ -37,183 +32,28 @@ public final class ConsoleApp: Sendable {
 
     /// Runs the console until the user quits or a signal arrives; returns the exit
     /// code. `startWith` opens it straight on a new run of that catalog entry.
+    @MainActor
     public func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
         if let problem = Self.openingProblem(environment: environment) { throw InputError(problem) }
-        let terminal = try NcursesTerminal(environment: environment)
-        let signals = installSignalSources()
-        defer {
-            signals.forEach { $0.cancel() }
-            terminal.close()
+        let inbox = ConsoleInbox()
+        // Before ncurses opens: it would install exiting handlers for signals still at their default.
+        let signals = InterruptSignals { inbox.post(.interrupted(signal: $0)) }
+        let terminal: NcursesTerminal
+        do {
+            terminal = try NcursesTerminal(environment: environment)
+        } catch {
+            signals.restore()
+            throw error
         }
-        return await run(on: terminal, startWith: start)
+        return await ConsoleLoop(self, terminal: terminal, inbox: inbox, signals: signals).run(startWith: start)
     }
 
     /// Runs the console loop on any terminal (the ncurses one, or a scripted one in tests).
+    @MainActor
     public func run(on terminal: some ConsoleTerminal, startWith start: (name: String, stateJSON: String)? = nil) async -> Int32 {
-        let size = terminal.size
-        var model = ConsoleModel(
-            catalog: catalog.entries.map(CatalogItem.init), width: size.width, height: size.height,
-            colors: terminal.colors, unicode: GraphGlyphs.preferred(environment: environment) == .unicode, approver: approver)
-        var nextRunKey = 1
-        if let start, let index = catalog.entries.firstIndex(where: { $0.name == start.name }) {
-            perform([.startRun(catalogIndex: index, stateJSON: start.stateJSON)], &model, &nextRunKey)
-        }
-        var lastDraw = Date.distantPast
-        var dirty = true
-        while !model.quitting {
-            var idle = true
-            if let key = terminal.readKey() {
-                idle = false
-                if let key {
-                    perform(ConsoleUpdate.update(&model, .key(key)), &model, &nextRunKey)
-                } else {
-                    let size = terminal.size
-                    terminal.invalidate()
-                    _ = ConsoleUpdate.update(&model, .resize(width: size.width, height: size.height))
-                }
-                dirty = true
-            }
-            let messages = inbox.withLock { messages in
-                defer { messages = [] }
-                return messages
-            }
-            for message in messages {
-                perform(ConsoleUpdate.update(&model, message), &model, &nextRunKey)
-                dirty = true
-                idle = false
-            }
-            let now = Date()
-            // Frames are coalesced: at most ~30 per second, and a 4 Hz tick keeps spinners and clocks moving.
-            if (dirty && now.timeIntervalSince(lastDraw) >= 0.033) || now.timeIntervalSince(lastDraw) >= 0.25 {
-                _ = ConsoleUpdate.update(&model, .tick(now))
-                terminal.draw(ConsoleView.render(model))
-                lastDraw = now
-                dirty = false
-            }
-            if idle {
-                if terminal.hungUp {
-                    perform(ConsoleUpdate.update(&model, .interrupted(signal: SIGHUP)), &model, &nextRunKey)
-                }
-                await terminal.idle()
-            }
-        }
-        await shutDown()
-        terminal.close()
-        let paused = saved.withLock { $0 }
-        for path in paused { print("stepflow-tui: paused run saved; resume with: stepflow-tui resume \(path) --approve (or --deny)") }
-        if let signal = model.interruptedBy {
-            let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
-            FileHandle.standardError.write(Data("stepflow-tui: interrupted by \(name); the terminal was restored.\n".utf8))
-            return 128 + signal
-        }
-        return 0
-    }
-
-    // MARK: - Commands
-
-    private func perform(_ commands: [ConsoleCommand], _ model: inout ConsoleModel, _ nextRunKey: inout Int) {
-        for command in commands {
-            switch command {
-            case .startRun(let index, let text):
-                let entry = catalog.entries[index]
-                do {
-                    let state = try entry.workflow.decodeState(json: Data(text.utf8))
-                    model.editor = nil
-                    let key = nextRunKey
-                    nextRunKey += 1
-                    start(entry, state: state, key: key, catalogIndex: index, model: &model)
-                } catch {
-                    if model.editor == nil { model.editor = StateEditor(catalogIndex: index, text: text) }
-                    model.editor?.error = error.message
-                }
-            case .answer(let approvalID, let approved, let reason):
-                let decision = ApprovalDecision(approved: approved, reason: reason, decidedBy: approver, decidedAt: Date())
-                resume(approvalID, with: .decided(decision))
-            case .postpone(let approvalID):
-                resume(approvalID, with: .postponed)
-            case .saveMermaid(let workflow, let text):
-                let path = FileManager.default.currentDirectoryPath + "/\(workflow).mmd"
-                do {
-                    try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                    model.notice = "Mermaid saved to \(path)"
-                } catch {
-                    model.notice = "cannot save \(path): \(error.localizedDescription)"
-                }
-            case .quit:
-                model.quitting = true
-            }
-        }
-    }
-
-    private func start(_ entry: CatalogEntry, state: AnyState, key: Int, catalogIndex: Int, model: inout ConsoleModel) {
-        let handler = ApprovalHandler.answering { [self] request in
-            await withCheckedContinuation { continuation in
-                let approvalID = waiting.withLock { waiting in
-                    defer { waiting.nextID += 1 }
-                    waiting.byID[waiting.nextID] = continuation
-                    return waiting.nextID
-                }
-                post(.approvalNeeded(runKey: key, approvalID: approvalID, request))
-            }
-        }
-        let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
-        handles.withLock { $0.append(run) }
-        _ = ConsoleUpdate.update(&model, .runStarted(key: key, runID: run.runID, catalogIndex: catalogIndex, state: state, at: Date()))
-        let directory = checkpointDirectory
-        let task = Task { [self] in
-            for await event in run.events { post(.event(runKey: key, event)) }
-            let result = await run.result
-            var path: String?
-            if let checkpoint = result.checkpoint {
-                let url = CheckpointFile.defaultURL(for: checkpoint, in: directory)
-                do {
-                    try CheckpointFile.write(checkpoint, to: url)
-                    path = url.path
-                    saved.withLock { $0.append(url.path) }
-                } catch {
-                    post(.notice("\(error)"))
-                }
-            }
-            post(.runFinished(runKey: key, status: result.status, checkpointPath: path, at: Date()))
-        }
-        tasks.withLock { $0.append(task) }
-    }
-
-    private func resume(_ approvalID: Int, with answer: ApprovalAnswer) {
-        let continuation = waiting.withLock { $0.byID.removeValue(forKey: approvalID) }
-        continuation?.resume(returning: answer)
-    }
-
-    private func post(_ message: ConsoleMessage) {
-        inbox.withLock { $0.append(message) }
-    }
-
-    /// Pauses every run waiting for approval (saving checkpoints), cancels the
-    /// others, and waits for all of them to finish.
-    private func shutDown() async {
-        let pending = waiting.withLock { waiting in
-            defer { waiting.byID = [:] }
-            return Array(waiting.byID.values)
-        }
-        // Postponed first: a waiting run pauses on its way out instead of failing.
-        pending.forEach { $0.resume(returning: .postponed) }
-        handles.withLock { $0 }.forEach { $0.cancel() }
-        let running = tasks.withLock { $0 }
-        for task in running { await task.value }
-    }
-
-    // MARK: - Signals
-
-    /// SIGINT, SIGTERM and SIGHUP become messages for the loop, which restores the
-    /// terminal itself (never from inside a signal handler).
-    private func installSignalSources() -> [any DispatchSourceSignal] {
-        [SIGINT, SIGTERM, SIGHUP].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in post(.interrupted(signal: number)) }
-            source.resume()
-            return source
-        }
+        let inbox = ConsoleInbox()
+        let signals = InterruptSignals { inbox.post(.interrupted(signal: $0)) }
+        return await ConsoleLoop(self, terminal: terminal, inbox: inbox, signals: signals).run(startWith: start)
     }
 
     /// Why this process cannot open the console, or `nil` when it can: it needs a
@@ -223,5 +63,190 @@ public final class ConsoleApp: Sendable {
             return "the console needs a terminal on stdin and stdout; use 'stepflow-tui run NAME --plain'."
         }
         return NcursesTerminal.isDumb(environment) ? NcursesTerminal.cannotDraw(environment) : nil
+    }
+
+    /// One session of the console: the model, the loop, and the effects of commands.
+    @MainActor
+    private final class ConsoleLoop {
+        private let app: ConsoleApp
+        private let terminal: any ConsoleTerminal
+        private let inbox: ConsoleInbox
+        private let signals: InterruptSignals
+        private let approvals: ApprovalWaiters
+        private var model: ConsoleModel
+        private var stopping = false
+        private var dirty = true
+        private var lastDraw: ContinuousClock.Instant?
+        private var nextRunKey = 1
+        private var runs: [WorkflowRun<AnyState>] = []
+        private var runTasks: [Task<Void, Never>] = []
+        private var clock: (interval: Duration, task: Task<Void, Never>)?
+
+        /// Frames are coalesced: at most about 30 a second.
+        private static let frameInterval = Duration.milliseconds(33)
+
+        init(_ app: ConsoleApp, terminal: any ConsoleTerminal, inbox: ConsoleInbox, signals: InterruptSignals) {
+            self.app = app
+            self.terminal = terminal
+            self.inbox = inbox
+            self.signals = signals
+            approvals = ApprovalWaiters(inbox: inbox)
+            let size = terminal.size
+            model = ConsoleModel(
+                catalog: app.catalog.entries.map(CatalogItem.init), width: size.width, height: size.height,
+                colors: terminal.colors, unicode: GraphGlyphs.preferred(environment: app.environment) == .unicode,
+                approver: app.approver)
+        }
+
+        func run(startWith start: (name: String, stateJSON: String)?) async -> Int32 {
+            terminal.watchInput { [inbox] in inbox.wake() }
+            // The initial command, as Elm's `init` returns one.
+            if let start, let index = app.catalog.entries.firstIndex(where: { $0.name == start.name }) {
+                perform(.startRun(catalogIndex: index, stateJSON: start.stateJSON))
+            }
+            while !stopping { await turn() }
+            clock?.task.cancel()
+            clock = nil
+            await shutDown()
+            // The runs' last words (their checkpoints among them) still go through update.
+            for message in inbox.takeAll() { dispatch(message) }
+            terminal.close()
+            signals.restore()
+            for path in model.runs.compactMap(\.checkpointPath) {
+                print("stepflow-tui: paused run saved; resume with: stepflow-tui resume \(path) --approve (or --deny)")
+            }
+            if let signal = model.interruptedBy {
+                let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
+                FileHandle.standardError.write(Data("stepflow-tui: interrupted by \(name); the terminal was restored.\n".utf8))
+                return 128 + signal
+            }
+            return 0
+        }
+
+        /// One turn: every input and message that is there, then a frame if one
+        /// is due, else sleep until something comes.
+        private func turn() async {
+            var readInput = false
+            while !stopping, let input = terminal.readInput() {
+                readInput = true
+                switch input {
+                case .key(let key): dispatch(.key(key))
+                case .resize(let width, let height): dispatch(.resize(width: width, height: height))
+                }
+            }
+            for message in inbox.takeAll() { dispatch(message) }
+            if stopping { return }
+            if !readInput, terminal.hungUp {
+                dispatch(.interrupted(signal: SIGHUP))
+                return
+            }
+            var sleep = terminal.inputPollInterval
+            if dirty {
+                let now = ContinuousClock.now
+                if let lastDraw, now - lastDraw < Self.frameInterval {
+                    let untilFrame = Self.frameInterval - (now - lastDraw)
+                    sleep = min(sleep ?? untilFrame, untilFrame)
+                } else {
+                    // Drawing only reads the model.
+                    terminal.draw(ConsoleView.render(model))
+                    lastDraw = now
+                    dirty = false
+                    return
+                }
+            }
+            await inbox.wait(timeout: sleep)
+        }
+
+        /// The one way into the model: update, then carry out every command it returned.
+        private func dispatch(_ message: ConsoleMessage) {
+            let commands = ConsoleUpdate.update(&model, message)
+            dirty = true
+            commands.forEach(perform)
+            syncClock()
+        }
+
+        /// Ticks run while the model asks for them and stop when nothing moves.
+        private func syncClock() {
+            let wanted = ConsoleUpdate.tickInterval(for: model)
+            guard wanted != clock?.interval else { return }
+            clock?.task.cancel()
+            clock = wanted.map { interval in
+                (interval, Task.detached { [inbox] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        inbox.post(.tick(Date()))
+                    }
+                })
+            }
+        }
+
+        // MARK: - Commands
+
+        private func perform(_ command: ConsoleCommand) {
+            switch command {
+            case .startRun(let index, let text):
+                startRun(index, stateJSON: text)
+            case .answer(let approvalID, let approved, let reason):
+                let decision = ApprovalDecision(approved: approved, reason: reason, decidedBy: app.approver, decidedAt: Date())
+                approvals.answer(approvalID, with: .decided(decision))
+            case .postpone(let approvalID):
+                approvals.answer(approvalID, with: .postponed)
+            case .saveMermaid(let workflow, let text):
+                let path = FileManager.default.currentDirectoryPath + "/\(workflow).mmd"
+                do {
+                    try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                    inbox.post(.mermaidSaved(path: path))
+                } catch {
+                    inbox.post(.mermaidNotSaved(path: path, reason: error.localizedDescription))
+                }
+            case .quit:
+                stopping = true
+            }
+        }
+
+        private func startRun(_ index: Int, stateJSON text: String) {
+            let entry = app.catalog.entries[index]
+            let state: AnyState
+            do {
+                state = try entry.workflow.decodeState(json: Data(text.utf8))
+            } catch {
+                inbox.post(.runStartRejected(catalogIndex: index, stateJSON: text, reason: error.message))
+                return
+            }
+            let key = nextRunKey
+            nextRunKey += 1
+            let (inbox, approvals, directory) = (inbox, approvals, app.checkpointDirectory)
+            let handler = ApprovalHandler.answering { request in await approvals.ask(request, runKey: key) }
+            let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
+            runs.append(run)
+            inbox.post(.runStarted(key: key, runID: run.runID, catalogIndex: index, state: state, at: Date()))
+            approvals.announce(runKey: key)
+            runTasks.append(Task.detached {
+                // Each event is stamped when it arrives, so the log shows when it happened.
+                for await event in run.events { inbox.post(.event(runKey: key, event, at: Date())) }
+                let result = await run.result
+                var path: String?
+                if let checkpoint = result.checkpoint {
+                    let url = CheckpointFile.defaultURL(for: checkpoint, in: directory)
+                    do {
+                        try CheckpointFile.write(checkpoint, to: url)
+                        path = url.path
+                    } catch {
+                        inbox.post(.notice("\(error)"))
+                    }
+                }
+                inbox.post(.runFinished(runKey: key, status: result.status, checkpointPath: path, at: Date()))
+            })
+        }
+
+        /// Pauses every run waiting for approval (saving checkpoints), cancels the
+        /// others, and waits for all of them to finish.
+        private func shutDown() async {
+            // Postponed first: a waiting run pauses on its way out instead of failing.
+            approvals.postponeAll()
+            runs.forEach { $0.cancel() }
+            for task in runTasks { await task.value }
+        }
     }
 }

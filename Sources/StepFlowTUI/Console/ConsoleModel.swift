@@ -2,7 +2,9 @@ import Foundation
 import StepFlow
 
 /// Everything the console shows, as a plain value: `update` changes it, `render` draws it.
-public struct ConsoleModel: Sendable {
+///
+/// It is `Equatable`, so a test can fail on any change it did not expect.
+public struct ConsoleModel: Sendable, Equatable {
     /// The terminal size in cells.
     public var width: Int
     /// The terminal size in cells.
@@ -33,7 +35,8 @@ public struct ConsoleModel: Sendable {
     public var colors: Bool
     /// Whether Unicode glyphs may be used.
     public var unicode: Bool
-    /// The current time, advanced by ticks (spinners, countdowns, elapsed time).
+    /// The current time (spinners, countdowns, elapsed time): advanced by ticks
+    /// and by every message stamped with a time, never turned back.
     public var now: Date
     /// The OS user recorded as approver.
     public var approver: String
@@ -78,7 +81,7 @@ public struct ConsoleModel: Sendable {
 }
 
 /// A catalog workflow as the console lists it.
-public struct CatalogItem: Sendable {
+public struct CatalogItem: Sendable, Equatable {
     /// The workflow's name.
     public let name: String
     /// One line about it.
@@ -174,7 +177,7 @@ public struct ApprovalPrompt: Hashable, Sendable {
 }
 
 /// An approval a run waits for.
-public struct PendingApproval: Sendable {
+public struct PendingApproval: Sendable, Equatable {
     /// The controller's id for the waiting handler, which a decision answers.
     public let id: Int
     /// What is asked.
@@ -182,7 +185,7 @@ public struct PendingApproval: Sendable {
 }
 
 /// One run as the console shows it.
-public struct RunView: Sendable {
+public struct RunView: Sendable, Equatable {
     /// The console's key for the run.
     public let key: Int
     /// The engine's run id.
@@ -255,7 +258,7 @@ public struct ChildRow: Hashable, Sendable {
 }
 
 /// One event of a run's log, with the time it arrived.
-public struct LogEntry: Sendable {
+public struct LogEntry: Sendable, Equatable {
     /// When the console received the event.
     public let time: Date
     /// The event.
@@ -304,4 +307,11 @@ public struct BoundedLog<Entry: Sendable>: Sendable {
 
     /// How many entries are kept.
     public var count: Int { storage.count }
+}
+
+extension BoundedLog: Equatable where Entry: Equatable {
+    /// Equal when they keep the same entries in the same order and dropped as many.
+    public static func == (lhs: BoundedLog, rhs: BoundedLog) -> Bool {
+        lhs.capacity == rhs.capacity && lhs.dropped == rhs.dropped && lhs.entries == rhs.entries
+    }
 }

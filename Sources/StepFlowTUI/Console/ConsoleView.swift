@@ -36,20 +36,22 @@ public enum ConsoleView {
         if let text = model.notice { NoticeLine(text: text).render(into: &grid, area: notice) }
         KeyBar(entries: KeyHelp.bar(for: model), theme: theme).render(into: &grid, area: footer)
 
-        // Dialogs, over everything else, centred on the whole screen.
+        // Dialogs, over everything else, centred on the whole screen; their key hints come from the key maps.
+        let keys = KeyHelp.hint(for: model)
         if let editor = model.editor {
             let name = model.catalog.indices.contains(editor.catalogIndex) ? model.catalog[editor.catalogIndex].name : ""
-            StateEditorDialog(editor: editor, workflowName: name, theme: theme).render(into: &grid, area: screen)
+            StateEditorDialog(editor: editor, workflowName: name, theme: theme, keys: keys).render(into: &grid, area: screen)
         }
         if let prompt = model.prompt, let run = model.run(prompt.runKey), let request = run.waiting {
-            ApprovalDialog(prompt: prompt, request: request, pendingCount: run.pendingApprovals.count, theme: theme)
+            ApprovalDialog(
+                prompt: prompt, request: request, pendingCount: run.pendingApprovals.count, theme: theme, keys: keys)
                 .render(into: &grid, area: screen)
         }
         switch model.overlay {
-        case .help: HelpOverlay(entries: KeyHelp.all(for: model), theme: theme).render(into: &grid, area: screen)
-        case .confirmQuit: QuitDialog(waitingCount: model.waitingCount, theme: theme).render(into: &grid, area: screen)
+        case .help: HelpOverlay(entries: KeyHelp.all(for: model), theme: theme, keys: keys).render(into: &grid, area: screen)
+        case .confirmQuit: QuitDialog(waitingCount: model.waitingCount, theme: theme, keys: keys).render(into: &grid, area: screen)
         case .mermaid(let workflow, let text):
-            MermaidOverlay(workflow: workflow, text: text, theme: theme).render(into: &grid, area: screen)
+            MermaidOverlay(workflow: workflow, text: text, theme: theme, keys: keys).render(into: &grid, area: screen)
         case nil: break
         }
         return grid

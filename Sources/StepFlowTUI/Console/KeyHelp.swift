@@ -1,35 +1,35 @@
-/// The keys of each view: the footer shows the main ones, `?` all of them.
-enum KeyHelp {
-    struct Entry { let key: String; let action: String }
+import StepFlowDrawing
 
-    static func all(for model: ConsoleModel) -> [Entry] {
-        if model.prompt != nil {
-            return [.init(key: "a", action: "approve"), .init(key: "d", action: "deny"), .init(key: "r", action: "type a reason"),
-                    .init(key: "p", action: "postpone (pause, save checkpoint)"), .init(key: "Esc", action: "close; the run keeps waiting")]
-        }
-        if model.editor != nil {
-            return [.init(key: "arrows", action: "move"), .init(key: "Ctrl-R", action: "check the JSON and run"), .init(key: "Esc", action: "cancel")]
-        }
-        switch model.screen {
-        case .home:
-            return [.init(key: "j/k, arrows", action: "move"), .init(key: "g/G", action: "first / last"), .init(key: "Tab", action: "workflows / runs"),
-                    .init(key: "Enter", action: "edit state and run / open run"), .init(key: "m", action: "Mermaid of the workflow"),
-                    .init(key: "?", action: "this help"), .init(key: "q", action: "quit")]
-        case .run:
-            return [.init(key: "Tab", action: "next pane (steps, graph, state, log)"), .init(key: "j/k, arrows", action: "move / scroll"),
-                    .init(key: "PgUp/PgDn", action: "scroll faster"), .init(key: "Enter", action: "fold child workflows"),
-                    .init(key: "a", action: "answer the waiting approval"), .init(key: "[ ]", action: "previous / next run"),
-                    .init(key: "n", action: "start another run"), .init(key: "m", action: "Mermaid"), .init(key: "Esc", action: "home"),
-                    .init(key: "?", action: "this help"), .init(key: "q", action: "quit")]
-        }
+import StepFlow
+
+/// The keys as the view shows them, read from the same key maps `update` uses,
+/// so help cannot drift from behaviour.
+enum KeyHelp {
+    /// One shown key: how it is named and what it does.
+    struct Entry: Hashable {
+        let key: String
+        let action: String
     }
 
+    /// Every key of the current view, for the `?` overlay (the view under the
+    /// overlay, not the overlay's own keys).
+    static func all(for model: ConsoleModel) -> [Entry] {
+        ConsoleMode.belowHelp(model).keyMap.map { Entry(key: $0.label, action: $0.help) }
+    }
+
+    /// The width of the key column in the `?` overlay: the longest label and a gap.
+    static func labelWidth(_ entries: [Entry]) -> Int {
+        max(14, (entries.map { DisplayWidth.width(of: $0.key) }.max() ?? 0) + 2)
+    }
+
+    /// The main keys of the mode that has the keys now, for the footer.
     static func bar(for model: ConsoleModel) -> [Entry] {
-        if model.prompt != nil { return Array(all(for: model).prefix(4)) }
-        if model.editor != nil { return all(for: model) }
-        switch model.screen {
-        case .home: return [.init(key: "Enter", action: "run"), .init(key: "Tab", action: "runs"), .init(key: "m", action: "Mermaid"), .init(key: "?", action: "help"), .init(key: "q", action: "quit")]
-        case .run: return [.init(key: "Tab", action: "pane"), .init(key: "a", action: "approve"), .init(key: "Esc", action: "home"), .init(key: "?", action: "help"), .init(key: "q", action: "quit")]
-        }
+        ConsoleMode(model).keyMap.compactMap { binding in binding.footer.map { Entry(key: binding.mainLabel, action: $0) } }
+    }
+
+    /// The footer's keys as one line, for a hint inside a box (prompt, editor,
+    /// Mermaid, quit question).
+    static func hint(for model: ConsoleModel) -> String {
+        bar(for: model).map { "\($0.key) \($0.action)" }.joined(separator: "   ")
     }
 }

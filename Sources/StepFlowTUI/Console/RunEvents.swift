@@ -3,8 +3,9 @@ import StepFlow
 
 /// How one engine event changes a run's view.
 enum RunEvents {
-    static func apply(_ event: WorkflowEvent, to run: inout RunView, now: Date) {
-        run.log.append(LogEntry(time: now, event: event))
+    /// Applies an event that arrived at `time` (its log line and retry countdown count from it).
+    static func apply(_ event: WorkflowEvent, to run: inout RunView, at time: Date) {
+        run.log.append(LogEntry(time: time, event: event))
         // A child's own events update its row under the parent step.
         if event.runID != run.runID {
             applyChild(event, to: &run)
@@ -44,7 +45,7 @@ enum RunEvents {
             update(&run, step: e.stepName) { row in
                 row.attempts = e.failedAttempt
                 row.lastError = "\(errorTypeName(e.error)): \(errorMessage(e.error))"
-                row.retryAt = now.addingTimeInterval(Double(e.delay.components.seconds) + Double(e.delay.components.attoseconds) * 1e-18)
+                row.retryAt = time.addingTimeInterval(Double(e.delay.components.seconds) + Double(e.delay.components.attoseconds) * 1e-18)
             }
         case .approvalRequested(let request):
             update(&run, step: request.stepName) { $0.status = .paused }

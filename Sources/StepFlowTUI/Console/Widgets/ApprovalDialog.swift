@@ -8,6 +8,8 @@ struct ApprovalDialog: Widget {
     /// How many approvals the run waits for (the prompt answers the first).
     let pendingCount: Int
     let theme: Theme
+    /// The keys of this mode, from its key map (the footer shows the same).
+    let keys: String
 
     func draw(into grid: inout CellGrid, area: Rect) {
         let title = pendingCount > 1 ? "Approval needed (1 of \(pendingCount))" : "Approval needed"
@@ -23,9 +25,7 @@ struct ApprovalDialog: Widget {
                   style: prompt.editingReason ? CellStyle(reverse: true) : .plain),
             .init(""),
         ]
-        lines.append(prompt.editingReason
-            ? .init("Type the reason; Enter to finish.", style: CellStyle(dim: true))
-            : .init("a approve   d deny   r reason   p postpone   Esc close", style: CellStyle(bold: true)))
+        lines.append(.init(keys, style: prompt.editingReason ? CellStyle(dim: true) : CellStyle(bold: true)))
         lines.append(.init("Nothing is approved until you press a.", style: CellStyle(dim: true)))
         TextLines(lines: lines).draw(into: &grid, area: box.inset(rows: 1, columns: 2))
     }

@@ -3,6 +3,8 @@ struct MermaidOverlay: Widget {
     let workflow: String
     let text: String
     let theme: Theme
+    /// The keys of this mode, from its key map (the footer shows the same).
+    let keys: String
 
     func draw(into grid: inout CellGrid, area: Rect) {
         let lines = text.split(separator: "\n").map(String.init)
@@ -14,6 +16,6 @@ struct MermaidOverlay: Widget {
         for (index, line) in lines.prefix(body.height).enumerated() {
             grid.put(line, row: body.row + index, column: body.column, limit: body.width)
         }
-        grid.put("s save to \(workflow).mmd   Esc close", row: inner.bottom - 1, column: inner.column, style: CellStyle(dim: true))
+        grid.put("\(keys)   (saves \(workflow).mmd)", row: inner.bottom - 1, column: inner.column, style: CellStyle(dim: true))
     }
 }

@@ -7,6 +7,8 @@ struct StateEditorDialog: Widget {
     let editor: StateEditor
     let workflowName: String
     let theme: Theme
+    /// The keys of this mode, from its key map (the footer shows the same).
+    let keys: String
 
     func draw(into grid: inout CellGrid, area: Rect) {
         let box = Dialog.frame(
@@ -29,7 +31,7 @@ struct StateEditorDialog: Widget {
                 }
             }
         }
-        let message = editor.error.map { "\(theme.glyph(.failed)) \($0)" } ?? "Ctrl-R run   Esc cancel   (JSON, checked before the run starts)"
+        let message = editor.error.map { "\(theme.glyph(.failed)) \($0)" } ?? "\(keys)   (JSON, checked before the run starts)"
         grid.put(message, row: hint.row, column: hint.column,
                  style: editor.error == nil ? CellStyle(dim: true) : theme.status(.failed), limit: hint.width)
     }

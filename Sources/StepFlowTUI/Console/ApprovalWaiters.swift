@@ -1,0 +1,75 @@
+import StepFlow
+import Synchronization
+
+/// The approval handlers of the console's runs, waiting for the operator.
+///
+/// A handler registers itself and tells the loop with an `.approvalNeeded`
+/// message. A run can ask before the loop has heard that it started (the engine
+/// runs as soon as it is started), so its messages are held until the run is
+/// announced: the loop always sees `.runStarted` first.
+final class ApprovalWaiters: Sendable {
+    private struct State {
+        var nextID = 1
+        var waiting: [Int: CheckedContinuation<ApprovalAnswer, Never>] = [:]
+        var announced: Set<Int> = []
+        var held: [Int: [ConsoleMessage]] = [:]
+        /// Set on shutdown: a request that comes later is postponed at once.
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let inbox: ConsoleInbox
+
+    init(inbox: ConsoleInbox) {
+        self.inbox = inbox
+    }
+
+    /// For a run's approval handler: asks the operator and waits for the answer.
+    func ask(_ request: ApprovalRequest, runKey: Int) async -> ApprovalAnswer {
+        await withCheckedContinuation { continuation in
+            let open = state.withLock { state in
+                guard !state.closed else { return false }
+                let message = ConsoleMessage.approvalNeeded(runKey: runKey, approvalID: state.nextID, request)
+                state.waiting[state.nextID] = continuation
+                state.nextID += 1
+                if state.announced.contains(runKey) {
+                    inbox.post(message)
+                } else {
+                    state.held[runKey, default: []].append(message)
+                }
+                return true
+            }
+            if !open { continuation.resume(returning: .postponed) }
+        }
+    }
+
+    /// Called once `.runStarted` of the run is posted: its held requests follow it.
+    func announce(runKey: Int) {
+        state.withLock { state in
+            state.announced.insert(runKey)
+            for message in state.held.removeValue(forKey: runKey) ?? [] { inbox.post(message) }
+        }
+    }
+
+    /// Answers the handler waiting with this id (if it still waits).
+    func answer(_ approvalID: Int, with answer: ApprovalAnswer) {
+        let continuation = state.withLock { $0.waiting.removeValue(forKey: approvalID) }
+        continuation?.resume(returning: answer)
+    }
+
+    /// How many handlers wait for an answer.
+    var waitingCount: Int {
+        state.withLock { $0.waiting.count }
+    }
+
+    /// Postpones every waiting handler and every later one: their runs pause
+    /// and save their checkpoints on the way out.
+    func postponeAll() {
+        let pending = state.withLock { state in
+            state.closed = true
+            defer { state.waiting = [:] }
+            return Array(state.waiting.values)
+        }
+        pending.forEach { $0.resume(returning: .postponed) }
+    }
+}

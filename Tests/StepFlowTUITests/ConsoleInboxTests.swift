@@ -1,0 +1,102 @@
+import Foundation
+@testable import StepFlow
+import Testing
+
+@testable import StepFlowTUI
+
+/// The loop's inbox and the approval handlers that post to it.
+@Suite("Console inbox")
+struct ConsoleInboxTests {
+    static let request = ApprovalRequest(
+        workflowName: "approval-refund", stepName: "issue_refund", runID: "run1", state: AnyState(JSONValue.object([:])),
+        message: nil, metadata: [:])
+
+    @Test("messages come out in the order they were posted, once")
+    func order() {
+        let inbox = ConsoleInbox()
+        inbox.post(.notice("a"))
+        inbox.post(.tick(Date(timeIntervalSince1970: 1)))
+        inbox.post(.notice("b"))
+        let taken = inbox.takeAll()
+        #expect(taken.count == 3)
+        if case .notice(let first) = taken.first, case .notice(let last) = taken.last {
+            #expect([first, last] == ["a", "b"])
+        } else {
+            Issue.record("unexpected messages \(taken)")
+        }
+        #expect(inbox.takeAll().isEmpty)
+    }
+
+    @Test("a wait without a timeout ends when a message is posted from another thread")
+    func waitEndsOnPost() async {
+        let inbox = ConsoleInbox()
+        let poster = Task.detached { inbox.post(.notice("hello")) }
+        await inbox.wait(timeout: nil)
+        await poster.value
+        #expect(inbox.takeAll().count == 1)
+    }
+
+    @Test("a wake ends a wait, and one that came before the wait ends the next wait at once")
+    func waitEndsOnWake() async {
+        let inbox = ConsoleInbox()
+        inbox.wake()
+        await inbox.wait(timeout: nil)
+        let waker = Task.detached { inbox.wake() }
+        await inbox.wait(timeout: nil)
+        await waker.value
+        #expect(inbox.takeAll().isEmpty)
+    }
+
+    @Test("a wait with a timeout ends by itself when nothing comes")
+    func waitTimesOut() async {
+        let inbox = ConsoleInbox()
+        await inbox.wait(timeout: .milliseconds(1))
+        #expect(inbox.takeAll().isEmpty)
+    }
+
+    @Test("a run that asks before the loop heard of it is announced after its start")
+    func heldUntilAnnounced() async throws {
+        let inbox = ConsoleInbox()
+        let approvals = ApprovalWaiters(inbox: inbox)
+        let asking = Task.detached { await approvals.ask(Self.request, runKey: 1) }
+        // The request is held: nothing reaches the loop before the run's start.
+        while true {
+            await Task.yield()
+            if approvals.waitingCount == 1 { break }
+        }
+        #expect(inbox.takeAll().isEmpty)
+        inbox.post(.notice("run 1 started"))
+        approvals.announce(runKey: 1)
+        let messages = inbox.takeAll()
+        #expect(messages.count == 2)
+        guard case .approvalNeeded(let runKey, let approvalID, let request) = messages.last else {
+            Issue.record("no approval message in \(messages)")
+            return
+        }
+        #expect(runKey == 1)
+        #expect(request == Self.request)
+        approvals.answer(approvalID, with: .postponed)
+        guard case .postponed = await asking.value else {
+            Issue.record("the handler did not get the answer")
+            return
+        }
+    }
+
+    @Test("on shutdown every waiting handler and every later one is postponed")
+    func postponeAll() async {
+        let inbox = ConsoleInbox()
+        let approvals = ApprovalWaiters(inbox: inbox)
+        approvals.announce(runKey: 1)
+        let asking = Task.detached { await approvals.ask(Self.request, runKey: 1) }
+        while approvals.waitingCount == 0 { await Task.yield() }
+        approvals.postponeAll()
+        guard case .postponed = await asking.value else {
+            Issue.record("the waiting handler was not postponed")
+            return
+        }
+        guard case .postponed = await approvals.ask(Self.request, runKey: 1) else {
+            Issue.record("a later handler was not postponed")
+            return
+        }
+    }
+}
