@@ -33,16 +33,17 @@ let package = Package(
         // draw with it; an SDK user compiles none of it. No product: nothing in it
         // is meant to be imported outside this package (its API is `package`).
         .target(name: "StepFlowDrawing", dependencies: ["StepFlow"]),
-        .target(name: "StepFlowTUI", dependencies: ["StepFlow", "StepFlowDrawing", "CNcurses"]),
-        .executableTarget(
-            name: "stepflow-tui",
+        // The console and the command line; a team's binary is this over its own catalog.
+        .target(
+            name: "StepFlowTUI",
             dependencies: [
-                "StepFlowTUI",
-                "StepFlow",
-                "StepFlowDrawing",
-                "StepFlowExamples",
+                "StepFlow", "StepFlowDrawing", "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "stepflow-tui",
+            dependencies: ["StepFlowTUI", "StepFlowExamples"]
         ),
         // The seed's nine examples: a library (the catalog stepflow-tui lists) and a command.
         .target(name: "StepFlowExamples", dependencies: ["StepFlow"], path: "Examples/StepFlowExamples"),

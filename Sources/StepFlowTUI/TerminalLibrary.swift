@@ -1,9 +1,9 @@
 import CNcurses
 
 /// Facts about the terminal library the console is built on.
-public enum TerminalLibrary {
+enum TerminalLibrary {
     /// The ncurses version linked into this build, for example `ncurses 6.4.20221231`.
-    public static var version: String {
+    static var version: String {
         String(cString: stepflow_curses_version())
     }
 }

@@ -18,8 +18,13 @@ public final class ConsoleApp: Sendable {
     private let approver: String
     private let environment: [String: String]
 
-    /// Creates the console over a catalog.
-    public init(
+    /// Creates the console over a catalog, recording the OS user as approver.
+    public convenience init(catalog: WorkflowCatalog) {
+        self.init(catalog: catalog, checkpointDirectory: CheckpointFile.defaultDirectory())
+    }
+
+    /// Creates the console over a catalog, with where checkpoints go, who approves and the environment.
+    init(
         catalog: WorkflowCatalog, checkpointDirectory: URL = CheckpointFile.defaultDirectory(),
         approver: String = Approver.currentUserName,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -33,7 +38,7 @@ public final class ConsoleApp: Sendable {
     /// Runs the console until the user quits or a signal arrives; returns the exit
     /// code. `startWith` opens it straight on a new run of that catalog entry.
     @MainActor
-    public func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
+    func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
         if let problem = Self.openingProblem(environment: environment) { throw InputError(problem) }
         let inbox = ConsoleInbox()
         // Before ncurses opens: it would install exiting handlers for signals still at their default.
@@ -58,7 +63,7 @@ public final class ConsoleApp: Sendable {
 
     /// Why this process cannot open the console, or `nil` when it can: it needs a
     /// terminal on stdin and stdout that can draw a full screen.
-    public static func openingProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    static func openingProblem(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             return "the console needs a terminal on stdin and stdout; use 'stepflow-tui run NAME --plain'."
         }

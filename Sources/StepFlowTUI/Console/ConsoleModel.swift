@@ -4,54 +4,54 @@ import StepFlow
 /// Everything the console shows, as a plain value: `update` changes it, `render` draws it.
 ///
 /// It is `Equatable`, so a test can fail on any change it did not expect.
-public struct ConsoleModel: Sendable, Equatable {
+package struct ConsoleModel: Sendable, Equatable {
     /// The terminal size in cells.
-    public var width: Int
+    package var width: Int
     /// The terminal size in cells.
-    public var height: Int
+    package var height: Int
     /// The workflows that can be started.
-    public var catalog: [CatalogItem]
+    package var catalog: [CatalogItem]
     /// The screen in front.
-    public var screen: ConsoleScreen = .home
+    package var screen: ConsoleScreen = .home
     /// Which home list has the focus.
-    public var homeFocus: HomeFocus = .catalog
+    package var homeFocus: HomeFocus = .catalog
     /// The selected catalog row.
-    public var catalogSelection = 0
+    package var catalogSelection = 0
     /// The selected session-run row.
-    public var runSelection = 0
+    package var runSelection = 0
     /// The runs of this session, oldest first.
-    public var runs: [RunView] = []
+    package var runs: [RunView] = []
     /// The state editor, while open.
-    public var editor: StateEditor?
+    package var editor: StateEditor?
     /// The approval prompt, while open.
-    public var prompt: ApprovalPrompt?
+    package var prompt: ApprovalPrompt?
     /// A modal over everything else.
-    public var overlay: Overlay?
+    package var overlay: Overlay?
     /// The focused pane of the run view.
-    public var runFocus: RunPane = .steps
+    package var runFocus: RunPane = .steps
     /// A one-line notice in the footer (errors included).
-    public var notice: String?
+    package var notice: String?
     /// Whether colour may be used.
-    public var colors: Bool
+    package var colors: Bool
     /// Whether Unicode glyphs may be used.
-    public var unicode: Bool
+    package var unicode: Bool
     /// The current time (spinners, countdowns, elapsed time): advanced by ticks
     /// and by every message stamped with a time, never turned back.
-    public var now: Date
+    package var now: Date
     /// The OS user recorded as approver.
-    public var approver: String
+    package var approver: String
     /// Set when the user confirmed quitting.
-    public var quitting = false
+    package var quitting = false
     /// The signal that ended the console, if one did.
-    public var interruptedBy: Int32?
+    package var interruptedBy: Int32?
 
     /// The smallest terminal the console draws in.
-    public static let minimumWidth = 60
+    package static let minimumWidth = 60
     /// The smallest terminal the console draws in.
-    public static let minimumHeight = 16
+    package static let minimumHeight = 16
 
     /// Creates the model for a catalog.
-    public init(
+    package init(
         catalog: [CatalogItem], width: Int, height: Int, colors: Bool = true, unicode: Bool = true,
         now: Date = Date(), approver: String = "operator"
     ) {
@@ -65,36 +65,36 @@ public struct ConsoleModel: Sendable, Equatable {
     }
 
     /// The run with this key.
-    public func run(_ key: Int) -> RunView? {
+    package func run(_ key: Int) -> RunView? {
         runs.first { $0.key == key }
     }
 
     /// How many approvals wait for a decision, over all runs.
-    public var waitingCount: Int {
+    package var waitingCount: Int {
         runs.reduce(0) { $0 + $1.pendingApprovals.count }
     }
 
     /// Whether any run is still going (running or waiting).
-    public var hasActiveRuns: Bool {
+    package var hasActiveRuns: Bool {
         runs.contains { $0.status == .running }
     }
 }
 
 /// A catalog workflow as the console lists it.
-public struct CatalogItem: Sendable, Equatable {
+package struct CatalogItem: Sendable, Equatable {
     /// The workflow's name.
-    public let name: String
+    package let name: String
     /// One line about it.
-    public let summary: String
+    package let summary: String
     /// Its number of steps.
-    public let stepCount: Int
+    package let stepCount: Int
     /// Its default state, as pretty JSON text.
-    public let defaultStateText: String
+    package let defaultStateText: String
     /// Its graph.
-    public let graph: WorkflowGraph
+    package let graph: WorkflowGraph
 
     /// Creates an item from a catalog entry.
-    public init(_ entry: CatalogEntry) {
+    package init(_ entry: CatalogEntry) {
         name = entry.name
         summary = entry.summary
         stepCount = entry.stepCount
@@ -105,7 +105,7 @@ public struct CatalogItem: Sendable, Equatable {
 }
 
 /// The screens of the console.
-public enum ConsoleScreen: Hashable, Sendable {
+package enum ConsoleScreen: Hashable, Sendable {
     /// The catalog and the session's runs.
     case home
     /// One run, by key.
@@ -113,7 +113,7 @@ public enum ConsoleScreen: Hashable, Sendable {
 }
 
 /// The two lists of the home screen.
-public enum HomeFocus: Hashable, Sendable {
+package enum HomeFocus: Hashable, Sendable {
     /// The catalog.
     case catalog
     /// The session's runs.
@@ -121,7 +121,7 @@ public enum HomeFocus: Hashable, Sendable {
 }
 
 /// The panes of the run view, in Tab order.
-public enum RunPane: Hashable, Sendable, CaseIterable {
+package enum RunPane: Hashable, Sendable, CaseIterable {
     /// The step list.
     case steps
     /// The live graph.
@@ -133,7 +133,7 @@ public enum RunPane: Hashable, Sendable, CaseIterable {
 }
 
 /// Modals that are not the approval prompt.
-public enum Overlay: Hashable, Sendable {
+package enum Overlay: Hashable, Sendable {
     /// Every key of the current view.
     case help
     /// "Quit while work is active?"
@@ -143,147 +143,147 @@ public enum Overlay: Hashable, Sendable {
 }
 
 /// The JSON state editor shown before a run starts.
-public struct StateEditor: Hashable, Sendable {
+package struct StateEditor: Hashable, Sendable {
     /// The catalog row being started.
-    public var catalogIndex: Int
+    package var catalogIndex: Int
     /// The text, one string per line.
-    public var lines: [String]
+    package var lines: [String]
     /// The cursor's line.
-    public var row = 0
+    package var row = 0
     /// The cursor's column, in characters.
-    public var column = 0
+    package var column = 0
     /// Why the text cannot run yet.
-    public var error: String?
+    package var error: String?
 
     /// An editor over `text`.
-    public init(catalogIndex: Int, text: String) {
+    package init(catalogIndex: Int, text: String) {
         self.catalogIndex = catalogIndex
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.isEmpty { lines = [""] }
     }
 
     /// The whole text.
-    public var text: String { lines.joined(separator: "\n") }
+    package var text: String { lines.joined(separator: "\n") }
 }
 
 /// The open approval prompt.
-public struct ApprovalPrompt: Hashable, Sendable {
+package struct ApprovalPrompt: Hashable, Sendable {
     /// The run waiting.
-    public var runKey: Int
+    package var runKey: Int
     /// The reason typed so far.
-    public var reason = ""
+    package var reason = ""
     /// Whether keys go into the reason field.
-    public var editingReason = false
+    package var editingReason = false
 }
 
 /// An approval a run waits for.
-public struct PendingApproval: Sendable, Equatable {
+package struct PendingApproval: Sendable, Equatable {
     /// The controller's id for the waiting handler, which a decision answers.
-    public let id: Int
+    package let id: Int
     /// What is asked.
-    public let request: ApprovalRequest
+    package let request: ApprovalRequest
 }
 
 /// One run as the console shows it.
-public struct RunView: Sendable, Equatable {
+package struct RunView: Sendable, Equatable {
     /// The console's key for the run.
-    public let key: Int
+    package let key: Int
     /// The engine's run id.
-    public var runID: String
+    package var runID: String
     /// The workflow's name.
-    public let workflowName: String
+    package let workflowName: String
     /// The catalog row it came from.
-    public let catalogIndex: Int
+    package let catalogIndex: Int
     /// The run's status.
-    public var status: RunStatus = .running
+    package var status: RunStatus = .running
     /// When it started.
-    public var startedAt: Date
+    package var startedAt: Date
     /// When it finished.
-    public var finishedAt: Date?
+    package var finishedAt: Date?
     /// One row per declared step.
-    public var steps: [StepRow]
+    package var steps: [StepRow]
     /// The event log, newest last, bounded; lines are formatted only when drawn.
-    public var log = BoundedLog<LogEntry>(capacity: 500)
+    package var log = BoundedLog<LogEntry>(capacity: 500)
     /// The latest state; encoded to JSON only when the inspector draws it.
-    public var state: AnyState
+    package var state: AnyState
     /// The approvals the run waits for, oldest first (several when child
     /// workflows ask at the same time); the prompt answers the first.
-    public var pendingApprovals: [PendingApproval] = []
+    package var pendingApprovals: [PendingApproval] = []
     /// The request the prompt shows: the oldest one waiting.
-    public var waiting: ApprovalRequest? { pendingApprovals.first?.request }
+    package var waiting: ApprovalRequest? { pendingApprovals.first?.request }
     /// Where its checkpoint was saved, when paused.
-    public var checkpointPath: String?
+    package var checkpointPath: String?
     /// The scroll offsets of the panes.
-    public var scroll: [RunPane: Int] = [:]
+    package var scroll: [RunPane: Int] = [:]
     /// The selected step row.
-    public var selectedStep = 0
+    package var selectedStep = 0
 }
 
 /// One step's line in the run view.
-public struct StepRow: Hashable, Sendable {
+package struct StepRow: Hashable, Sendable {
     /// The step's name.
-    public let name: String
+    package let name: String
     /// Whether it is approval-gated.
-    public let gated: Bool
+    package let gated: Bool
     /// Its status.
-    public var status: StepStatus = .pending
+    package var status: StepStatus = .pending
     /// Attempts so far.
-    public var attempts = 0
+    package var attempts = 0
     /// Its duration, when finished.
-    public var durationMs: Int?
+    package var durationMs: Int?
     /// The route taken.
-    public var route: String?
+    package var route: String?
     /// The approval decision, in words.
-    public var decision: String?
+    package var decision: String?
     /// The last error, on one line.
-    public var lastError: String?
+    package var lastError: String?
     /// When a scheduled retry starts.
-    public var retryAt: Date?
+    package var retryAt: Date?
     /// Child workflows run by the step: name and status.
-    public var children: [ChildRow] = []
+    package var children: [ChildRow] = []
     /// Whether its children are shown.
-    public var expanded = true
+    package var expanded = true
 }
 
 /// A child workflow under its parent step.
-public struct ChildRow: Hashable, Sendable {
+package struct ChildRow: Hashable, Sendable {
     /// The child's run id.
-    public let runID: String
+    package let runID: String
     /// The child's workflow name.
-    public let name: String
+    package let name: String
     /// Its status.
-    public var status: RunStatus
+    package var status: RunStatus
     /// Its steps as they finish: name and status.
-    public var steps: [String] = []
+    package var steps: [String] = []
 }
 
 /// One event of a run's log, with the time it arrived.
-public struct LogEntry: Sendable, Equatable {
+package struct LogEntry: Sendable, Equatable {
     /// When the console received the event.
-    public let time: Date
+    package let time: Date
     /// The event.
-    public let event: WorkflowEvent
+    package let event: WorkflowEvent
 
     /// The event as a plain line (the same format as `stepflow-tui run`).
-    public var line: String { EventLine.format(event, at: time) }
+    package var line: String { EventLine.format(event, at: time) }
 }
 
 /// A log that keeps only its newest entries: memory stays flat however long a run is.
-public struct BoundedLog<Entry: Sendable>: Sendable {
+package struct BoundedLog<Entry: Sendable>: Sendable {
     /// The most entries kept.
-    public let capacity: Int
+    package let capacity: Int
     private var storage: [Entry] = []
     private var start = 0
     /// Lines dropped so far.
-    public private(set) var dropped = 0
+    package private(set) var dropped = 0
 
     /// An empty log.
-    public init(capacity: Int) {
+    package init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
     /// Adds an entry, dropping the oldest when full.
-    public mutating func append(_ line: Entry) {
+    package mutating func append(_ line: Entry) {
         if storage.count < capacity {
             storage.append(line)
         } else {
@@ -294,24 +294,24 @@ public struct BoundedLog<Entry: Sendable>: Sendable {
     }
 
     /// The entries, oldest first.
-    public var entries: [Entry] {
+    package var entries: [Entry] {
         Array(storage[start...] + storage[..<start])
     }
 
     /// The newest `count` entries (or fewer), oldest first, skipping the newest `skip`.
-    public func suffix(_ count: Int, skippingNewest skip: Int = 0) -> [Entry] {
+    package func suffix(_ count: Int, skippingNewest skip: Int = 0) -> [Entry] {
         let end = max(0, storage.count - skip)
         let begin = max(0, end - count)
         return (begin..<end).map { storage[(start + $0) % storage.count] }
     }
 
     /// How many entries are kept.
-    public var count: Int { storage.count }
+    package var count: Int { storage.count }
 }
 
 extension BoundedLog: Equatable where Entry: Equatable {
     /// Equal when they keep the same entries in the same order and dropped as many.
-    public static func == (lhs: BoundedLog, rhs: BoundedLog) -> Bool {
+    package static func == (lhs: BoundedLog, rhs: BoundedLog) -> Bool {
         lhs.capacity == rhs.capacity && lhs.dropped == rhs.dropped && lhs.entries == rhs.entries
     }
 }

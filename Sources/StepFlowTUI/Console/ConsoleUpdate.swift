@@ -3,7 +3,7 @@ import StepFlow
 
 /// What reaches the console's update function: input, time, and what the
 /// outside world (runs, effects, signals) reports back.
-public enum ConsoleMessage: Sendable {
+package enum ConsoleMessage: Sendable {
     /// A key press.
     case key(Key)
     /// The terminal changed size.
@@ -33,7 +33,7 @@ public enum ConsoleMessage: Sendable {
 
 /// What the update function asks the outside world to do. The console performs
 /// each one; what comes of it returns as a ``ConsoleMessage``.
-public enum ConsoleCommand: Hashable, Sendable {
+package enum ConsoleCommand: Hashable, Sendable {
     /// Start a run of a catalog workflow with this state text; answered by
     /// ``ConsoleMessage/runStarted(key:runID:catalogIndex:state:at:)`` or
     /// ``ConsoleMessage/runStartRejected(catalogIndex:stateJSON:reason:)``.
@@ -54,9 +54,9 @@ public enum ConsoleCommand: Hashable, Sendable {
 ///
 /// Nothing else changes the model. Keys are looked up in the key map of the
 /// current ``ConsoleMode``; a key no binding holds does nothing.
-public enum ConsoleUpdate {
+package enum ConsoleUpdate {
     /// Applies a message.
-    public static func update(_ model: inout ConsoleModel, _ message: ConsoleMessage) -> [ConsoleCommand] {
+    package static func update(_ model: inout ConsoleModel, _ message: ConsoleMessage) -> [ConsoleCommand] {
         switch message {
         case .key(let key):
             guard let action = ConsoleMode(model).action(for: key) else { return [] }
@@ -126,7 +126,7 @@ public enum ConsoleUpdate {
     /// runs (its spinner, a retry countdown), once a second while a run is only
     /// active (its elapsed time, waiting for approval), and never otherwise, so an
     /// idle console sleeps until a key or an event arrives.
-    public static func tickInterval(for model: ConsoleModel) -> Duration? {
+    package static func tickInterval(for model: ConsoleModel) -> Duration? {
         let active = model.runs.filter { $0.status == .running }
         if active.isEmpty { return nil }
         return active.contains { $0.steps.contains { $0.status == .running } } ? .milliseconds(250) : .seconds(1)

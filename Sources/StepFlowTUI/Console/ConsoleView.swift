@@ -5,9 +5,9 @@ import StepFlowDrawing
 ///
 /// This file is the layout: it cuts the screen into rectangles and hands each
 /// to a widget (`Console/Widgets/`), which draws only inside it.
-public enum ConsoleView {
+package enum ConsoleView {
     /// The model as a grid of its size.
-    public static func render(_ model: ConsoleModel) -> CellGrid {
+    package static func render(_ model: ConsoleModel) -> CellGrid {
         render(model, graphLayouts: .shared)
     }
 

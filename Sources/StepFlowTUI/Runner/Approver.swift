@@ -1,9 +1,9 @@
 import Foundation
 
 /// Who is deciding approvals from this process: the OS user name.
-public enum Approver {
+enum Approver {
     /// The name of the user running the process (`getpwuid`, then `$USER`).
-    public static var currentUserName: String {
+    static var currentUserName: String {
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
             let text = String(cString: name)
             if !text.isEmpty { return text }

@@ -7,10 +7,10 @@ import StepFlow
 /// A used checkpoint keeps its JSON and gains a top-level `"resumed"` object
 /// (who, when); readers of the checkpoint format ignore it. Every failure
 /// leaves the file exactly as it was.
-public enum CheckpointFile {
+enum CheckpointFile {
     /// The folder for checkpoints: `$STEPFLOW_CHECKPOINT_DIR`, else
     /// `$XDG_STATE_HOME/stepflow/checkpoints`, else `~/.local/state/stepflow/checkpoints`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+    static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         if let explicit = environment["STEPFLOW_CHECKPOINT_DIR"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit, isDirectory: true)
         }
@@ -20,14 +20,14 @@ public enum CheckpointFile {
     }
 
     /// `<workflow>-<run id prefix>-<step>.json` in `directory`.
-    public static func defaultURL(for checkpoint: ApprovalPause<AnyState>, in directory: URL) -> URL {
+    static func defaultURL(for checkpoint: ApprovalPause<AnyState>, in directory: URL) -> URL {
         let name = [checkpoint.workflowName, String(checkpoint.runID.prefix(12)), checkpoint.stepName]
             .map(fileSafe).joined(separator: "-")
         return directory.appendingPathComponent(name + ".json")
     }
 
     /// Writes a checkpoint atomically, creating its folder.
-    public static func write(_ checkpoint: ApprovalPause<AnyState>, to url: URL) throws(InputError) {
+    static func write(_ checkpoint: ApprovalPause<AnyState>, to url: URL) throws(InputError) {
         do {
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -38,18 +38,18 @@ public enum CheckpointFile {
     }
 
     /// A checkpoint file's bytes and what its header says.
-    public struct Contents: Sendable {
+    struct Contents: Sendable {
         /// The file's bytes.
-        public let data: Data
+        let data: Data
         /// The workflow the checkpoint belongs to.
-        public let workflowName: String
+        let workflowName: String
         /// The earlier resume's mark, if the checkpoint was already used.
-        public let resumed: JSONValue?
+        let resumed: JSONValue?
     }
 
     /// Reads a checkpoint file; a missing, unreadable, corrupt or truncated file
     /// is an error that says so.
-    public static func read(_ url: URL) throws(InputError) -> Contents {
+    static func read(_ url: URL) throws(InputError) -> Contents {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw InputError("cannot read the checkpoint file '\(url.path)'; check the path.")
         }
@@ -64,7 +64,7 @@ public enum CheckpointFile {
 
     /// Marks the checkpoint as used by this resume, atomically and exclusively:
     /// a second process resuming the same file at the same moment is refused.
-    public static func markResumed(_ url: URL, by approver: String, at date: Date = Date()) throws(InputError) {
+    static func markResumed(_ url: URL, by approver: String, at date: Date = Date()) throws(InputError) {
         let lockPath = url.path + ".lock"
         let lock = open(lockPath, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard lock >= 0 else {
@@ -89,7 +89,7 @@ public enum CheckpointFile {
     }
 
     /// The error for a checkpoint that was already used.
-    public static func alreadyResumed(_ url: URL, _ mark: JSONValue) -> InputError {
+    static func alreadyResumed(_ url: URL, _ mark: JSONValue) -> InputError {
         let by = mark["by"]?.stringValue.map { " by \($0)" } ?? ""
         let at = mark["at"]?.stringValue.map { " at \($0)" } ?? ""
         return InputError(

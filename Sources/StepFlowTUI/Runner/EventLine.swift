@@ -9,12 +9,12 @@ import StepFlow
 /// status, attempt, route, error, then details); absent fields are left out.
 /// Values are quoted when they hold spaces, quotes or `=`, and every value is
 /// sanitised, so workflow text never reaches the terminal raw.
-public enum EventLine {
+enum EventLine {
     /// The longest value printed before it is clipped with `…`.
-    public static let maximumValueLength = 240
+    static let maximumValueLength = 240
 
     /// The line for an event, stamped with `time`.
-    public static func format(_ event: WorkflowEvent, at time: Date = Date()) -> String {
+    static func format(_ event: WorkflowEvent, at time: Date = Date()) -> String {
         ([("time", StepFlowJSON.formatDate(time))] + fields(of: event))
             .map { "\($0.key)=\(quoted($0.value))" }.joined(separator: " ")
     }
@@ -73,7 +73,7 @@ public enum EventLine {
 
     /// A logfmt value: bare when it is a plain word, otherwise quoted with `\"` and
     /// `\\` escaped; control characters are then made visible (`\e`, `\n` ...).
-    public static func quoted(_ value: String) -> String {
+    static func quoted(_ value: String) -> String {
         var text = value
         if text.count > maximumValueLength { text = String(text.prefix(maximumValueLength - 1)) + "…" }
         let plain = !text.isEmpty && !text.unicodeScalars.contains {

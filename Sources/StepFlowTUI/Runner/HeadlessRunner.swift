@@ -4,9 +4,9 @@ import StepFlow
 /// Runs and resumes catalog workflows without a full-screen console: one plain
 /// line per event as it happens, approvals from flags or a stdin prompt, the
 /// result as JSON on request, and an exit code per outcome.
-public struct HeadlessRunner: Sendable {
+struct HeadlessRunner: Sendable {
     /// How approval prompts are answered.
-    public enum Decisions: Sendable, Equatable {
+    enum Decisions: Sendable, Equatable {
         /// Approve every prompt.
         case approveAll
         /// Deny every prompt.
@@ -18,22 +18,22 @@ public struct HeadlessRunner: Sendable {
     }
 
     /// What the command line asked for.
-    public struct Settings: Sendable {
+    struct Settings: Sendable {
         /// How prompts are answered.
-        public var decisions: Decisions
+        var decisions: Decisions
         /// The reason recorded with flag decisions.
-        public var reason: String?
+        var reason: String?
         /// Where a pause writes its checkpoint (default: ``CheckpointFile/defaultURL(for:in:)``).
-        public var checkpointURL: URL?
+        var checkpointURL: URL?
         /// The folder for default checkpoint paths.
-        public var checkpointDirectory: URL
+        var checkpointDirectory: URL
         /// Print the final result as JSON on stdout (progress goes to stderr).
-        public var json: Bool
+        var json: Bool
         /// The name recorded as the approver.
-        public var approver: String
+        var approver: String
 
         /// Creates settings.
-        public init(
+        init(
             decisions: Decisions, reason: String? = nil, checkpointURL: URL? = nil,
             checkpointDirectory: URL = CheckpointFile.defaultDirectory(), json: Bool = false,
             approver: String = Approver.currentUserName
@@ -48,22 +48,22 @@ public struct HeadlessRunner: Sendable {
     }
 
     /// Where text goes and where answers come from.
-    public struct Streams: Sendable {
+    struct Streams: Sendable {
         /// Standard output, written as is.
-        public var standardOutput: @Sendable (String) -> Void
+        var standardOutput: @Sendable (String) -> Void
         /// Standard error, written as is.
-        public var standardError: @Sendable (String) -> Void
+        var standardError: @Sendable (String) -> Void
         /// One line of standard input, `nil` at its end.
-        public var readLine: @Sendable () -> String?
+        var readLine: @Sendable () -> String?
 
         /// The process's own streams, unbuffered.
-        public static let process = Streams(
+        static let process = Streams(
             standardOutput: { FileHandle.standardOutput.write(Data($0.utf8)) },
             standardError: { FileHandle.standardError.write(Data($0.utf8)) },
             readLine: { Swift.readLine(strippingNewline: true) })
 
         /// Creates streams.
-        public init(
+        init(
             standardOutput: @escaping @Sendable (String) -> Void, standardError: @escaping @Sendable (String) -> Void,
             readLine: @escaping @Sendable () -> String?
         ) {
@@ -77,13 +77,13 @@ public struct HeadlessRunner: Sendable {
     let streams: Streams
 
     /// Creates a runner over a catalog.
-    public init(catalog: WorkflowCatalog, streams: Streams = .process) {
+    init(catalog: WorkflowCatalog, streams: Streams = .process) {
         self.catalog = catalog
         self.streams = streams
     }
 
     /// Runs a workflow of the catalog; returns the exit code (0, 1 or 3).
-    public func run(_ entry: CatalogEntry, state: AnyState, settings: Settings) async -> Int32 {
+    func run(_ entry: CatalogEntry, state: AnyState, settings: Settings) async -> Int32 {
         let options = RunOptions(approvalHandler: approvalHandler(settings), hooks: [printer(settings)])
         return finish(await entry.workflow.run(state, options: options), settings: settings)
     }
@@ -92,7 +92,7 @@ public struct HeadlessRunner: Sendable {
     ///
     /// A checkpoint of a workflow not in the catalog, of a changed definition,
     /// corrupt, truncated or already resumed throws before anything changes.
-    public func resume(checkpointAt url: URL, approved: Bool, settings: Settings) async throws(InputError) -> Int32 {
+    func resume(checkpointAt url: URL, approved: Bool, settings: Settings) async throws(InputError) -> Int32 {
         let contents = try CheckpointFile.read(url)
         if let mark = contents.resumed { throw CheckpointFile.alreadyResumed(url, mark) }
         guard let entry = catalog.entry(named: contents.workflowName) else {
@@ -165,7 +165,7 @@ public struct HeadlessRunner: Sendable {
     }
 
     /// The result as pretty JSON, with the saved checkpoint's path.
-    public static func resultJSON(_ result: WorkflowResult<AnyState>, checkpointPath: String?) -> String {
+    static func resultJSON(_ result: WorkflowResult<AnyState>, checkpointPath: String?) -> String {
         var json = (try? JSONValue(encoding: result)) ?? .object([:])
         if case .object(var fields) = json {
             fields["checkpoint_path"] = checkpointPath.map(JSONValue.string) ?? .null

@@ -4,18 +4,18 @@ import StepFlow
 
 /// Asks a person on the command line: shows the request, reads `y`/`n` and an
 /// optional reason from standard input. End of input postpones (the run pauses).
-public struct PromptApprover: Sendable {
+struct PromptApprover: Sendable {
     /// Writes prompt text as it is, newlines included (stdout, or stderr when stdout carries JSON).
-    public let write: @Sendable (String) -> Void
+    let write: @Sendable (String) -> Void
     /// Reads one line of input; `nil` at end of input.
-    public let readLine: @Sendable () -> String?
+    let readLine: @Sendable () -> String?
     /// The name recorded as the approver.
-    public let approver: String
+    let approver: String
     /// Whether answers are echoed (input from a pipe is not shown by any terminal).
-    public let echoesInput: Bool
+    let echoesInput: Bool
 
     /// Creates a prompt approver.
-    public init(
+    init(
         approver: String, write: @escaping @Sendable (String) -> Void,
         readLine: @escaping @Sendable () -> String? = { Swift.readLine(strippingNewline: true) },
         echoesInput: Bool = isatty(STDIN_FILENO) == 0
@@ -27,7 +27,7 @@ public struct PromptApprover: Sendable {
     }
 
     /// The handler to run with.
-    public var handler: ApprovalHandler {
+    var handler: ApprovalHandler {
         .answering { request in ask(request) }
     }
 
@@ -36,7 +36,7 @@ public struct PromptApprover: Sendable {
     private let turn = PromptTurn()
 
     /// Shows the request and waits for an answer. A stray Enter never approves.
-    public func ask(_ request: ApprovalRequest) -> ApprovalAnswer {
+    func ask(_ request: ApprovalRequest) -> ApprovalAnswer {
         turn.lock.withLock { _ in askAlone(request) }
     }
 
@@ -71,7 +71,7 @@ public struct PromptApprover: Sendable {
     }
 
     /// The request as lines: workflow, step, message, metadata, a state summary.
-    public static func describe(_ request: ApprovalRequest) -> [String] {
+    static func describe(_ request: ApprovalRequest) -> [String] {
         [
             "Approval needed",
             "  workflow: \(safe(request.workflowName)) (run \(request.runID.prefix(12)))",

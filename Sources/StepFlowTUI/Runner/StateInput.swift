@@ -3,9 +3,9 @@ import StepFlow
 
 /// Reads a workflow's initial state from the command line: inline JSON, `@FILE`,
 /// or the catalog's default.
-public enum StateInput {
+enum StateInput {
     /// The state's JSON bytes for `--state` (`nil` means the catalog default).
-    public static func jsonData(_ argument: String?, default defaultState: JSONValue) throws(InputError) -> Data {
+    static func jsonData(_ argument: String?, default defaultState: JSONValue) throws(InputError) -> Data {
         guard let argument else { return (try? defaultState.jsonData()) ?? Data("{}".utf8) }
         if argument.hasPrefix("@") {
             let path = String(argument.dropFirst())
@@ -18,7 +18,7 @@ public enum StateInput {
     }
 
     /// The decoded state, or an error naming what to fix.
-    public static func decode(_ data: Data, for entry: CatalogEntry) throws(InputError) -> AnyState {
+    static func decode(_ data: Data, for entry: CatalogEntry) throws(InputError) -> AnyState {
         do {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {

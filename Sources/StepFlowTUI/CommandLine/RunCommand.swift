@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import StepFlow
-import StepFlowExamples
-import StepFlowTUI
 
 /// How approval prompts are answered, from the command line.
 enum DecisionFlag: String, EnumerableFlag {
@@ -39,7 +37,7 @@ struct RunCommand: AsyncParsableCommand {
             Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
             """)
 
-    @Argument(help: "The workflow's name (see 'stepflow-tui list').")
+    @Argument(help: "The workflow's name (see '\(CommandContext.name) list').")
     var name: String
 
     @Option(help: ArgumentHelp("The initial state as JSON, or @FILE to read it from a file.", valueName: "JSON|@FILE"))
@@ -61,7 +59,7 @@ struct RunCommand: AsyncParsableCommand {
     var checkpoint: String?
 
     func run() async throws {
-        let catalog = ExampleCatalog.catalog
+        let catalog = CommandContext.catalog
         guard let entry = catalog.entry(named: name) else {
             throw InputError(
                 "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
@@ -119,7 +117,7 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = HeadlessRunner.Settings(
             decisions: .pause, reason: reason, checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
-        let code = try await HeadlessRunner(catalog: ExampleCatalog.catalog)
+        let code = try await HeadlessRunner(catalog: CommandContext.catalog)
             .resume(checkpointAt: URL(fileURLWithPath: file), approved: approve, settings: settings)
         throw ExitCode(code)
     }

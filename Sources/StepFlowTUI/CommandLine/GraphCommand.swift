@@ -2,8 +2,6 @@ import ArgumentParser
 import Foundation
 import StepFlow
 import StepFlowDrawing
-import StepFlowExamples
-import StepFlowTUI
 
 /// How `stepflow-tui graph` prints a graph.
 enum GraphFormat: String, ExpressibleByArgument, CaseIterable {
@@ -32,7 +30,7 @@ struct GraphCommand: ParsableCommand {
     /// The narrowest `--width` accepted.
     static let minimumWidth = 20
 
-    @Argument(help: "The workflow's name (see 'stepflow-tui list').")
+    @Argument(help: "The workflow's name (see '\(CommandContext.name) list').")
     var name: String
 
     @Option(help: "unicode, ascii, mermaid or json (default: unicode on a UTF-8 locale, else ascii).")
@@ -44,7 +42,7 @@ struct GraphCommand: ParsableCommand {
     var width: Int?
 
     func run() throws {
-        let catalog = ExampleCatalog.catalog
+        let catalog = CommandContext.catalog
         guard let entry = catalog.entry(named: name) else {
             throw InputError(
                 "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import StepFlow
-import StepFlowExamples
 
 /// `stepflow-tui list`: the workflows this build can run.
 struct ListCommand: ParsableCommand {
@@ -11,7 +10,7 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let catalog = ExampleCatalog.catalog
+        let catalog = CommandContext.catalog
         if json {
             print(try CatalogListing.json(catalog))
         } else {

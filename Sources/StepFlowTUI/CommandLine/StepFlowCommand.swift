@@ -1,0 +1,127 @@
+import ArgumentParser
+import Foundation
+import StepFlow
+
+/// The StepFlow command line over a catalog: the console, and `run`, `resume`,
+/// `list` and `graph` for any shell.
+///
+/// `stepflow-tui` is this command over the example catalog; a team's own
+/// binary is the same command over its own workflows:
+///
+/// ```swift
+/// import StepFlowTUI
+///
+/// @main
+/// struct MyOps: StepFlowTool {
+///     static let catalog = WorkflowCatalog([
+///         CatalogEntry(RefundWorkflow(), name: "refund", summary: "Refund an order", defaultState: RefundState()),
+///     ])
+/// }
+/// ```
+///
+/// Exit codes everywhere: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
+public protocol StepFlowTool {
+    /// The workflows the console and the commands can run.
+    static var catalog: WorkflowCatalog { get }
+    /// The command's name in help and error lines (default: the executable's file name).
+    static var commandName: String { get }
+}
+
+extension StepFlowTool {
+    /// The executable's file name.
+    public static var commandName: String {
+        CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stepflow-tui"
+    }
+
+    /// Parses the process's arguments and runs the command; never returns.
+    public static func main() async {
+        await StepFlowCommandLine.main(catalog: catalog, commandName: commandName, arguments: nil)
+    }
+}
+
+/// Runs the StepFlow command line for a catalog (what ``StepFlowTool/main()`` calls).
+public enum StepFlowCommandLine {
+    /// Parses `arguments` (default: the process's) and runs the command over
+    /// `catalog`, exiting with its code; every usage or input error is one line
+    /// on stderr and exit code 2 (ArgumentParser's own default is 64).
+    public static func main(catalog: WorkflowCatalog, commandName: String, arguments: [String]? = nil) async -> Never {
+        let status = await CommandContext.$current.withValue(CommandContext(catalog: catalog, name: commandName)) {
+            await RootCommand.exitStatus(running: arguments)
+        }
+        exit(status)
+    }
+}
+
+/// The catalog and name of the command being run, for the subcommands, which
+/// ArgumentParser creates itself (so they cannot be handed values).
+struct CommandContext: Sendable {
+    let catalog: WorkflowCatalog
+    let name: String
+
+    @TaskLocal static var current = CommandContext(catalog: WorkflowCatalog([]), name: "stepflow-tui")
+
+    /// The catalog of the command being run.
+    static var catalog: WorkflowCatalog { current.catalog }
+    /// The name of the command being run.
+    static var name: String { current.name }
+}
+
+/// The root command: with no subcommand, the console.
+struct RootCommand: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: CommandContext.name,
+            abstract: "Run StepFlow workflows in a terminal console or from any shell.",
+            discussion: "Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.",
+            version: "\(CommandContext.name) \(StepFlowVersion.current) (StepFlow SDK \(StepFlowVersion.current), \(TerminalLibrary.version))",
+            subcommands: [RunCommand.self, ResumeCommand.self, ListCommand.self, GraphCommand.self]
+        )
+    }
+
+    func run() async throws {
+        throw ExitCode(try await openConsole(startWith: nil))
+    }
+
+    /// Parses and runs the command; returns its exit status (help and version exit here directly).
+    static func exitStatus(running arguments: [String]?) async -> Int32 {
+        let name = CommandContext.name
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return ExitStatus.succeeded
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch let usage as InputError {
+            FileHandle.standardError.write(Data("\(name): \(usage.message)\n".utf8))
+            return ExitStatus.usage
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid usage"
+                FileHandle.standardError.write(Data("\(name): \(message) (see '\(name) --help')\n".utf8))
+                return ExitStatus.usage
+            }
+            self.exit(withError: error)
+        }
+    }
+}
+
+/// Opens the console on the command's catalog.
+func openConsole(startWith start: (name: String, stateJSON: String)?) async throws -> Int32 {
+    try await ConsoleApp(catalog: CommandContext.catalog).run(startWith: start)
+}
+
+/// The process exit codes of every command.
+enum ExitStatus {
+    /// The workflow succeeded (or the command did its job).
+    static let succeeded: Int32 = 0
+    /// The workflow failed.
+    static let failed: Int32 = 1
+    /// The command line or its input was wrong; nothing ran or changed.
+    static let usage: Int32 = 2
+    /// The workflow paused for approval; its checkpoint was saved.
+    static let paused: Int32 = 3
+}
