@@ -24,6 +24,15 @@ private final class Count: Sendable {
     var current: Int { value.withLock { $0 } }
 }
 
+/// Records the delays a run asks to wait, and waits none of them.
+private final class Sleeps: Sendable {
+    private let delays = Mutex<[Duration]>([])
+    var all: [Duration] { delays.withLock { $0 } }
+    var sleep: @Sendable (Duration) async throws -> Void {
+        { delay in self.delays.withLock { $0.append(delay) } }
+    }
+}
+
 private let startInstant = Date(timeIntervalSince1970: 1_000_000)
 
 private func makeEngine(_ steps: [Step<StageState>], options: RunOptions = RunOptions()) throws
@@ -217,6 +226,86 @@ struct AttemptsStageTests {
         #expect(attempts.count == 1)
         #expect(try attempts.outcome.get() == "out")
         #expect(state.log == ["a"])
+    }
+
+    @Test("retry delays go through the injected sleep, in order, with backoff; nothing waits for real")
+    func delaysAreInjected() async throws {
+        let sleeps = Sleeps()
+        var options = RunOptions()
+        options.sleep = sleeps.sleep
+        options.randomUnit = { 0 }
+        let engine = try makeEngine([
+            Step("x", retry: RetryPolicy(
+                retries: 3, retryOn: [Flaky.self], delay: .seconds(60), backoff: Backoff(multiplier: 2))) { _ in
+                throw Flaky()
+            },
+        ], options: options)
+        var state = StageState()
+        let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
+        #expect(attempts.count == 4)
+        #expect(sleeps.all == [.seconds(60), .seconds(120), .seconds(240)])
+    }
+
+    @Test("a zero delay does not sleep at all")
+    func zeroDelay() async throws {
+        let sleeps = Sleeps()
+        var options = RunOptions()
+        options.sleep = sleeps.sleep
+        let engine = try makeEngine([
+            Step("x", retry: RetryPolicy(retries: 2, retryOn: [Flaky.self])) { _ in throw Flaky() },
+        ], options: options)
+        var state = StageState()
+        let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
+        #expect(attempts.count == 3)
+        #expect(sleeps.all.isEmpty)
+    }
+
+    @Test("a wait that throws (a cancelled run) ends the attempts with its error")
+    func sleepThrows() async throws {
+        var options = RunOptions()
+        options.sleep = { _ in throw CancellationError() }
+        let engine = try makeEngine([
+            Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in throw Flaky() },
+        ], options: options)
+        var state = StageState()
+        let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
+        #expect(attempts.count == 1)
+        #expect(throws: CancellationError.self) { try attempts.outcome.get() }
+    }
+
+    @Test("a hook failing on retryScheduled ends the attempts before any wait")
+    func retryHookFails() async throws {
+        let sleeps = Sleeps()
+        var options = RunOptions(hooks: [failing(at: "retryScheduled")])
+        options.sleep = sleeps.sleep
+        let engine = try makeEngine([
+            Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in throw Flaky() },
+        ], options: options)
+        var state = StageState()
+        let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
+        #expect(attempts.count == 1)
+        #expect(throws: HookExecutionError.self) { try attempts.outcome.get() }
+        #expect(sleeps.all.isEmpty)
+    }
+
+    @Test("a child workflow waits through its parent's injected sleep")
+    func childInheritsSleep() async throws {
+        struct Child: Workflow {
+            var steps: [Step<StageState>] {
+                Step("child_retry", retry: RetryPolicy(retries: 1, retryOn: [Flaky.self], delay: .seconds(30))) {
+                    _, context in if context.attempt == 1 { throw Flaky() }
+                }
+            }
+        }
+        let sleeps = Sleeps()
+        var options = RunOptions()
+        options.sleep = sleeps.sleep
+        let parent = try WorkflowDefinition<StageState>(name: "Parent", steps: [
+            Step("spawn") { _, context in try await context.runChild(Child(), state: StageState()) },
+        ])
+        let result = await parent.run(StageState(), options: options)
+        #expect(result.status == .succeeded)
+        #expect(sleeps.all == [.seconds(30)])
     }
 }
 

@@ -227,7 +227,7 @@ struct RunEngine<State: Codable & Sendable> {
     // MARK: Attempts
 
     /// Stage 3: runs the body until an attempt succeeds or the retry policy gives
-    /// up, waiting the policy's delay between attempts.
+    /// up, waiting the policy's delay (through the options' `sleep`) between attempts.
     @inline(__always)
     func attempts(of step: StepPlan, state: inout State, serial: Int) async -> AttemptsOutcome {
         let retry = step.retry
@@ -274,7 +274,7 @@ struct RunEngine<State: Codable & Sendable> {
         }
         guard delay > .zero else { return nil }
         do {
-            try await Task.sleep(for: delay)
+            try await options.sleep(delay)
             return nil
         } catch {
             return error
