@@ -80,7 +80,8 @@ final class StepPlan: Sendable {
 
     /// The step's body. `State` must be the state type of the definition that
     /// made this plan; the engine, the only caller, runs plans of its own
-    /// definition. Unchecked, because a checked cast costs a metadata lookup per step.
+    /// definition. Unchecked, because a checked cast costs a metadata lookup
+    /// and a dynamic cast per step: 20% more instructions per no-op step.
     @inline(__always)
     func body<State>(as state: State.Type) -> StepBody<State> {
         unsafeDowncast(untypedBody, to: StepBody<State>.self)
