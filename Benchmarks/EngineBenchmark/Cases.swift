@@ -119,11 +119,12 @@ func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], check
     return (rows, checksum)
 }
 
-/// The no-hook linear case without timing, for running under a profiler.
-func profileLinear(steps n: Int, runs: Int) async -> Int {
+/// The no-hook linear case without timing, for running under a profiler;
+/// with `returningOutput`, its steps return a String output.
+func profileLinear(steps n: Int, runs: Int, returningOutput: Bool) async -> Int {
     let definition: WorkflowDefinition<BenchState>
     do {
-        definition = try LinearWorkflow(count: n).definition()
+        definition = try LinearWorkflow(count: n, returningOutput: returningOutput).definition()
     } catch {
         check(false, "\(error)")
         return 0

@@ -14,6 +14,8 @@ struct BenchConfig {
     var profileRuns: Int?
     /// `--steps=N`: the workflow size for `--profile` (default 1000).
     var profileSteps = 1000
+    /// `--outputs`: `--profile` runs steps that return a String output.
+    var profileOutputs = false
 
     static func parse(_ arguments: [String]) -> BenchConfig {
         var config = BenchConfig()
@@ -38,15 +40,18 @@ struct BenchConfig {
                     exit(2)
                 }
                 config.profileSteps = steps
+            case "--outputs":
+                config.profileOutputs = true
             case "-h", "--help":
                 print("""
-                    usage: stepflow-benchmarks [--quick | --profile[=RUNS] [--steps=N]]
+                    usage: stepflow-benchmarks [--quick | --profile[=RUNS] [--steps=N] [--outputs]]
 
                     Measures StepFlow's engine overhead in a release build.
                       --quick          fewer, shorter samples (a smoke run; numbers are noisier)
                       --profile[=RUNS] no table: run the no-hook linear workflow RUNS times
                                        (default 200), for perf or valgrind
                       --steps=N        the workflow size for --profile (default 1000)
+                      --outputs        --profile runs steps that return a String output
                     """)
                 exit(0)
             default:

@@ -280,17 +280,20 @@ struct RunTests {
         #expect(await workflow.run(Counter()).steps[0].attempts == 2)
     }
 
-    @Test("the retry delay is waited before the next attempt")
+    @Test("the retry delay is waited, through the run's sleep, after the failed attempt and before the next")
     func delayHonoured() async {
+        let trace = Recorder()
         let workflow = AdHoc(stepList: [
             Step("slow", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self], delay: .milliseconds(80))) {
-                _, context in if context.attempt == 1 { throw TransientError() }
+                _, context in
+                trace.add("attempt \(context.attempt)")
+                if context.attempt == 1 { throw TransientError() }
             },
         ])
-        let clock = ContinuousClock()
-        let start = clock.now
-        let result = await workflow.run(Counter())
-        #expect(clock.now - start >= .milliseconds(80))
+        var options = RunOptions()
+        options.sleep = { delay in trace.add("sleep \(delay)") }
+        let result = await workflow.run(Counter(), options: options)
+        #expect(trace.all == ["attempt 1", "sleep 0.08 seconds", "attempt 2"])
         #expect(result.steps[0].attempts == 2)
     }
 
@@ -312,9 +315,10 @@ struct RunTests {
         }
     }
 
-    @Test("retryScheduled events report each attempt's backoff delay")
+    @Test("retryScheduled events report each attempt's backoff delay, the one the run then waits")
     func retryEventsCarryDelays() async {
         let delays = Mutex<[Duration]>([])
+        let slept = Mutex<[Duration]>([])
         let workflow = AdHoc(stepList: [
             Step("x", retry: RetryPolicy(
                 retries: 3, retryOn: [TransientError.self], delay: .milliseconds(1),
@@ -324,9 +328,11 @@ struct RunTests {
             if case .retryScheduled(let retry) = event { delays.withLock { $0.append(retry.delay) } }
         }])
         options.randomUnit = { 0 }
+        options.sleep = { delay in slept.withLock { $0.append(delay) } }
         let result = await workflow.run(Counter(), options: options)
         #expect(result.steps[0].attempts == 4)
         #expect(delays.withLock { $0 } == [.milliseconds(1), .milliseconds(3), .milliseconds(9)])
+        #expect(slept.withLock { $0 } == [.milliseconds(1), .milliseconds(3), .milliseconds(9)])
     }
 
     // MARK: Routing

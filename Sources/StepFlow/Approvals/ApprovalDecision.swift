@@ -5,13 +5,13 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
     /// Whether the step may run.
     public var approved: Bool
     /// Why, in the approver's words.
-    public var reason: String?
+    @ExplicitNull public var reason: String?
     /// Extra facts recorded with the decision.
     public var metadata: [String: JSONValue]
     /// Who decided (for example the OS user name), when known.
-    public var decidedBy: String?
+    @ExplicitNull public var decidedBy: String?
     /// When the decision was made; the engine stamps it if it is missing.
-    public var decidedAt: Date?
+    @ExplicitNull public var decidedAt: Date?
 
     /// Creates a decision.
     public init(
@@ -54,16 +54,6 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
         metadata = try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata) ?? [:]
         decidedBy = try c.decodeIfPresent(String.self, forKey: .decidedBy)
         decidedAt = try c.decodeIfPresent(Date.self, forKey: .decidedAt)
-    }
-
-    /// Writes every field, `null` where absent.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(approved, forKey: .approved)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(metadata, forKey: .metadata)
-        try c.encode(decidedBy, forKey: .decidedBy)
-        try c.encode(decidedAt, forKey: .decidedAt)
     }
 }
 

@@ -9,7 +9,7 @@ public struct ApprovalRequest: Sendable, Codable {
     /// The state as it is before the step runs.
     public let state: AnyState
     /// The step's approval message, if it has one.
-    public let message: String?
+    @ExplicitNull public private(set) var message: String?
     /// A copy of the step's approval metadata.
     public let metadata: [String: JSONValue]
 
@@ -29,17 +29,6 @@ public struct ApprovalRequest: Sendable, Codable {
     private enum CodingKeys: String, CodingKey {
         case workflowName = "workflow_name", stepName = "step_name", runID = "run_id"
         case state, message, metadata
-    }
-
-    /// Writes every field, `null` for a missing message.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(workflowName, forKey: .workflowName)
-        try c.encode(stepName, forKey: .stepName)
-        try c.encode(runID, forKey: .runID)
-        try c.encode(state, forKey: .state)
-        try c.encode(message, forKey: .message)
-        try c.encode(metadata, forKey: .metadata)
     }
 }
 

@@ -135,7 +135,8 @@ final class StepBody<State: Sendable>: Sendable {
 /// Converts a step's outputs to JSON; an output that cannot be encoded fails the step.
 ///
 /// What kind of type `Output` is gets decided once, when the step is declared:
-/// dynamic casts on every call were most of a String-returning step's overhead.
+/// trying every kind by dynamic casts on every call was most of a
+/// String-returning step's overhead; now a call makes at most one cast.
 private struct OutputRecorder<Output: Encodable>: Sendable {
     private enum Kind {
         case string, json, optional, other
@@ -159,11 +160,12 @@ private struct OutputRecorder<Output: Encodable>: Sendable {
 
     func record(_ output: Output) throws -> JSONValue? {
         switch kind {
-        // The bit casts are safe: `kind` says `Output` is exactly that type.
+        // These casts cannot fail: `kind` says `Output` is exactly that type.
         case .string:
-            return .string(unsafeBitCast(output, to: String.self))
+            return .string(output as! String)
         case .json:
-            return unsafeBitCast(output, to: JSONValue.self)
+            let json = output as! JSONValue
+            return json
         case .optional where (output as? any OptionalProtocol)?.isNone == true:
             return nil
         case .optional, .other:

@@ -80,17 +80,48 @@ final class StepPlan: Sendable {
 
     /// The step's body. `State` must be the state type of the definition that
     /// made this plan; the engine, the only caller, runs plans of its own
-    /// definition. Unchecked, because a checked cast costs a metadata lookup per step.
+    /// definition. Unchecked, because a checked cast costs a metadata lookup
+    /// and a dynamic cast per step: 20% more instructions per no-op step.
     @inline(__always)
     func body<State>(as state: State.Type) -> StepBody<State> {
         unsafeDowncast(untypedBody, to: StepBody<State>.self)
     }
 }
 
+extension StepPlan {
+    /// Resolves a successful step's output to one of its routes (SPEC §5).
+    @inline(__always)
+    func route(for output: JSONValue?) -> RouteResolution {
+        guard let routeTable else { return .unrouted }
+        guard case .string(let key)? = output else {
+            return .refused(RouteResolutionError("Step '\(name)' returned a non-string route key."))
+        }
+        guard let destination = routeTable[key] else {
+            return .refused(RouteResolutionError("Step '\(name)' returned unknown route key '\(key)'."))
+        }
+        let decision = switch destination {
+        case .end: RouteDecision(stepName: name, routeKey: key, nextStep: nil, ended: true)
+        case .step(_, let next): RouteDecision(stepName: name, routeKey: key, nextStep: next, ended: false)
+        }
+        return .taken(decision, destination)
+    }
+}
+
 /// A route key's resolved destination.
-enum RouteDestination: Sendable {
+enum RouteDestination: Sendable, Equatable {
+    /// The step at this index, with this name.
     case step(Int, String)
     case end
+}
+
+/// Where a step's output leads.
+enum RouteResolution {
+    /// The step has no routes: the run continues with the next declared step.
+    case unrouted
+    /// The output named a route: the decision for the route trace, and where it leads.
+    case taken(RouteDecision, RouteDestination)
+    /// The output is not a string, or not one of the step's keys: the step fails.
+    case refused(RouteResolutionError)
 }
 
 /// The checks of SPEC §1, each failing with a message that says what is wrong.

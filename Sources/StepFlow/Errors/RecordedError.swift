@@ -27,3 +27,5 @@ public struct RecordedError: Error, Sendable, Hashable, Codable, CustomStringCon
         case message
     }
 }
+
+extension RecordedError: SelfNamedError {}

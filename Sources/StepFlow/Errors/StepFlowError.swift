@@ -13,13 +13,20 @@ extension StepFlowError {
 
 /// The name StepFlow uses for an error's type in messages ("due to T").
 ///
-/// An error read back from JSON keeps the name of the type it was recorded from.
+/// An error read back from JSON keeps the name of the type it was recorded from,
+/// and StepFlow's own errors go by their kind's name (`StepExecutionError`).
 package func errorTypeName(_ error: any Error) -> String {
-    if let recorded = error as? RecordedError { return recorded.typeName }
-    return String(describing: type(of: error))
+    (error as? any SelfNamedError)?.typeName ?? String(describing: type(of: error))
 }
 
 /// The human-readable text of any error.
 package func errorMessage(_ error: any Error) -> String {
     String(describing: error)
+}
+
+/// An error that names its type itself, where the Swift spelling of its type
+/// is not the name to show: a recorded error, or one of StepFlow's own.
+protocol SelfNamedError: Error {
+    /// The name ``errorTypeName(_:)`` gives.
+    var typeName: String { get }
 }

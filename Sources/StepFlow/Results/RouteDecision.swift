@@ -5,7 +5,7 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     /// The key the step returned.
     public let routeKey: String
     /// The step the route leads to, or `nil` when it leads to END.
-    public let nextStep: String?
+    @ExplicitNull public private(set) var nextStep: String?
     /// Whether the route ended the workflow.
     public let ended: Bool
 
@@ -19,14 +19,5 @@ public struct RouteDecision: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case stepName = "step_name", routeKey = "route_key", nextStep = "next_step", ended
-    }
-
-    /// Encodes with `null` for a missing next step.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(stepName, forKey: .stepName)
-        try container.encode(routeKey, forKey: .routeKey)
-        try container.encode(nextStep, forKey: .nextStep)
-        try container.encode(ended, forKey: .ended)
     }
 }

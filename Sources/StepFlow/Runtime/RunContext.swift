@@ -57,6 +57,7 @@ public struct RunContext: Sendable {
         options.canPause = false
         options.eventStream = parent.eventStream
         options.randomUnit = parent.randomUnit
+        options.sleep = parent.sleep
         let childRunID = RunID.make()
         options.runID = childRunID
 

@@ -2,9 +2,13 @@ import Foundation
 
 /// One run of a workflow: the per-step pipeline of SPEC §2 over a shared state.
 ///
-/// Each step goes through five stages: start (`stepStarted`), approval gate,
-/// attempts, route, record (`stepFinished`). The record stage sits in the run
-/// loop itself; every `async` call costs a frame allocation per step.
+/// Each step goes through five stages, each a function of its own: `start`
+/// (`stepStarted`), `gate` (the approval gate), `attempts`, `StepPlan.route(for:)`
+/// and `record` (`stepFinished`). The stages fill one `StepResult` and say, as a
+/// `StepOutcome`, where the run goes next.
+///
+/// The stages run inlined into the loop: every `async` call that is not inlined
+/// costs a frame allocation per step.
 struct RunEngine<State: Codable & Sendable> {
     let definition: WorkflowDefinition<State>
     let emitter: EventEmitter
@@ -12,15 +16,13 @@ struct RunEngine<State: Codable & Sendable> {
     let runID: String
     let startedAt: Date
 
-    /// Results of the steps that ran, in run order, and their step indexes (two
+    /// Results of the steps recorded so far, in run order, and their step indexes (two
     /// concrete arrays: a tuple element type costs a metadata lookup per append).
-    private var executedResults: [StepResult] = []
-    private var executedIndices: [Int] = []
-    private var routeTrace: [RouteDecision] = []
+    private(set) var executedResults: [StepResult] = []
+    private(set) var executedIndices: [Int] = []
+    private(set) var routeTrace: [RouteDecision] = []
     /// The run's options, kept once in the scope that step contexts share.
     private var options: RunOptions { scope.options }
-    /// The request of the step that just paused, until the loop turns it into a checkpoint.
-    private var pendingPause: ApprovalRequest?
 
     /// A fresh run, or with `executed` (results and their step indexes) and a
     /// route trace, the rest of a paused one.
@@ -60,25 +62,10 @@ struct RunEngine<State: Codable & Sendable> {
         var failure: (any Error)?
         var pausedOn: ApprovalRequest?
         steps: while index < definition.plans.count {
-            let route = await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
+            let step = await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
-            handoff = nil
-            // Record (in the loop rather than a function of its own: one async call fewer per step).
-            let finishedAt = Date()
-            current.finishedAt = finishedAt
-            current.durationMs = wholeMilliseconds(from: current.startedAt, to: finishedAt)
-            current.childWorkflows = scope.endStep()
-            if emitter.isActive {
-                if let hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
-                    workflowName: definition.name, runID: runID, stepName: current.stepName, stepIndex: index,
-                    state: AnyState(state), result: current)))
-                {
-                    current.fail(hookError)
-                }
-            } else {
-                handoff = finishedAt
-            }
-            switch outcome(ofStepAt: index, route: route) {
+            handoff = emitter.isActive ? nil : step.finishedAt
+            switch step.outcome {
             case .next(let next):
                 index = next
             case .ended:
@@ -99,65 +86,98 @@ struct RunEngine<State: Codable & Sendable> {
         return await finish(state: state, status: status, error: failure, checkpoint: checkpoint, at: finishedAt)
     }
 
-    /// The result of the step being run: the last executed one, edited in place
-    /// (a `StepResult` is large; copying it in and out of functions showed in profiles).
-    private var current: StepResult {
-        @inline(__always) _read { yield executedResults[executedResults.count - 1] }
-        @inline(__always) _modify { yield &executedResults[executedResults.count - 1] }
-    }
-
     // MARK: - The step pipeline
 
-    /// Starts, gates, attempts and routes step `index` into a new ``current``
-    /// result; the loop records it. Returns where the step's route leads, if it
-    /// took one. A step that pauses leaves its request in ``pendingPause``.
+    /// Runs step `index` through the five stages and keeps its result.
+    /// Returns where the run goes next and when the step finished.
     @inline(__always)
-    private mutating func runStep(
+    mutating func runStep(
         at index: Int, startedAt: Date, state: inout State, resumeDecision: ApprovalDecision?
-    ) async -> RouteDestination? {
+    ) async -> RecordedStep {
         let plan = definition.plans[index]
-        executedResults.append(StepResult(
-            stepName: plan.name, status: .running, startedAt: startedAt, requiresApproval: plan.approval != nil))
-        executedIndices.append(index)
+        var result = StepResult(
+            stepName: plan.name, status: .running, startedAt: startedAt, requiresApproval: plan.approval != nil)
         let serial = scope.beginStep()
+        let outcome = await execute(
+            plan, at: index, startedAt: startedAt, result: &result, state: &state, serial: serial,
+            resumeDecision: resumeDecision)
+        let recorded = await record(&result, at: index, state: state, outcome: outcome)
+        // Moved, not copied, into the run's results: a `StepResult` is large.
+        executedResults.append(consume result)
+        executedIndices.append(index)
+        return recorded
+    }
 
-        if emitter.isActive, let hookError = await emitter.emit(.stepStarted(StepStartedEvent(
-            workflowName: definition.name, runID: runID, stepName: plan.name, stepIndex: index,
-            state: AnyState(state), startedAt: startedAt)))
-        {
-            current.fail(hookError)
-            return nil
+    /// The stages before the record: start, gate, attempts, route. Each one that
+    /// ends the step early fills `result` and returns the outcome.
+    @inline(__always)
+    private mutating func execute(
+        _ plan: StepPlan, at index: Int, startedAt: Date, result: inout StepResult, state: inout State,
+        serial: Int, resumeDecision: ApprovalDecision?
+    ) async -> StepOutcome {
+        if let hookError = await start(plan, at: index, state: state, startedAt: startedAt) {
+            result.fail(hookError)
+            return .failed(hookError)
         }
 
         if let gate = plan.approval {
-            switch await approvalGate(plan, gate, state: state, resumeDecision: resumeDecision) {
+            switch await self.gate(plan, gate, state: state, resumeDecision: resumeDecision) {
             case .proceed(let decision):
-                current.approvalDecision = decision
+                result.approvalDecision = decision
             case .refused(let decision, let error):
-                current.approvalDecision = decision
-                current.fail(error)
-                return nil
+                result.approvalDecision = decision
+                result.fail(error)
+                return .failed(error)
             case .pause(let request):
-                current.status = .paused
-                pendingPause = request
-                return nil
+                result.status = .paused
+                return .paused(request)
             }
         }
 
-        let attempt = await attempts(of: plan, state: &state, serial: serial)
-        current.attempts = attempt.count
-        if let error = attempt.error {
-            current.fail(error)
-            return nil
+        let attempts = await attempts(of: plan, state: &state, serial: serial)
+        result.attempts = attempts.count
+        switch attempts.outcome {
+        case .failure(let error):
+            result.fail(error)
+            return .failed(error)
+        case .success(let output):
+            result.output = output
+            result.status = .succeeded
         }
-        current.output = attempt.output
-        current.status = .succeeded
-        return resolveRoute(of: plan)
+
+        switch plan.route(for: result.output) {
+        case .unrouted:
+            return .next(index + 1)
+        case .refused(let error):
+            result.fail(error, keepOutput: true)
+            return .failed(error)
+        case .taken(let decision, let destination):
+            result.routeKey = decision.routeKey
+            result.nextStep = decision.nextStep
+            routeTrace.append(decision)
+            switch destination {
+            case .end: return .ended
+            case .step(let next, _): return .next(next)
+            }
+        }
+    }
+
+    // MARK: Start
+
+    /// Stage 1: emits `stepStarted`; returns the error of a hook that failed it.
+    @inline(__always)
+    func start(_ step: StepPlan, at index: Int, state: State, startedAt: Date) async -> HookExecutionError? {
+        guard emitter.isActive else { return nil }
+        return await emitter.emit(.stepStarted(StepStartedEvent(
+            workflowName: definition.name, runID: runID, stepName: step.name, stepIndex: index,
+            state: AnyState(state), startedAt: startedAt)))
     }
 
     // MARK: Approval gate
 
-    private func approvalGate(
+    /// Stage 2: decides whether a gated step may run, from the resume decision
+    /// or by asking the handler, and emits the approval events.
+    func gate(
         _ step: StepPlan, _ gate: ApprovalGate, state: State, resumeDecision: ApprovalDecision?
     ) async -> GateOutcome {
         let decision: ApprovalDecision
@@ -206,16 +226,16 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: Attempts
 
+    /// Stage 3: runs the body until an attempt succeeds or the retry policy gives
+    /// up, waiting the policy's delay (through the options' `sleep`) between attempts.
     @inline(__always)
-    private func attempts(of step: StepPlan, state: inout State, serial: Int) async
-        -> (count: Int, output: JSONValue?, error: (any Error)?)
-    {
+    func attempts(of step: StepPlan, state: inout State, serial: Int) async -> AttemptsOutcome {
         let retry = step.retry
         let body = step.body(as: State.self)
         var attempt = 0
         while true {
             attempt += 1
-            if Task.isCancelled { return (attempt - 1, nil, CancellationError()) }
+            if Task.isCancelled { return AttemptsOutcome(count: attempt - 1, outcome: .failure(CancellationError())) }
             func context() -> RunContext {
                 RunContext(
                     workflowName: definition.name, runID: runID, stepName: step.name, attempt: attempt,
@@ -228,70 +248,60 @@ struct RunEngine<State: Codable & Sendable> {
                 } else {
                     output = try await body.run(&state, context: context)
                 }
-                return (attempt, output, nil)
+                return AttemptsOutcome(count: attempt, outcome: .success(output))
             } catch {
-                guard retry.shouldRetry(after: attempt, error: error) else { return (attempt, nil, error) }
-                let delay = retry.delay(after: attempt, unit: retry.hasJitter ? options.randomUnit() : 0)
-                if emitter.isActive, let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
-                    workflowName: definition.name, runID: runID, stepName: step.name,
-                    failedAttempt: attempt, delay: delay, error: error)))
-                {
-                    return (attempt, nil, hookError)
+                guard retry.shouldRetry(after: attempt, error: error) else {
+                    return AttemptsOutcome(count: attempt, outcome: .failure(error))
                 }
-                if delay > .zero {
-                    do {
-                        try await Task.sleep(for: delay)
-                    } catch {
-                        return (attempt, nil, error)
-                    }
+                if let stop = await waitBeforeRetry(step, after: attempt, error: error) {
+                    return AttemptsOutcome(count: attempt, outcome: .failure(stop))
                 }
             }
         }
     }
 
-    // MARK: Route
-
-    /// Resolves the ``current`` step's output to a route (routed steps only) and
-    /// returns its destination.
-    private mutating func resolveRoute(of step: StepPlan) -> RouteDestination? {
-        guard let table = step.routeTable else { return nil }
-        guard case .string(let key)? = current.output else {
-            current.fail(RouteResolutionError("Step '\(step.name)' returned a non-string route key."), keepOutput: true)
+    /// Emits `retryScheduled` and waits the retry delay; returns the error of a
+    /// hook that failed, or of a wait that was cancelled.
+    @inline(__always)
+    private func waitBeforeRetry(_ step: StepPlan, after attempt: Int, error: any Error) async -> (any Error)? {
+        let retry = step.retry
+        let delay = retry.delay(after: attempt, unit: retry.hasJitter ? options.randomUnit() : 0)
+        if emitter.isActive, let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
+            workflowName: definition.name, runID: runID, stepName: step.name,
+            failedAttempt: attempt, delay: delay, error: error)))
+        {
+            return hookError
+        }
+        guard delay > .zero else { return nil }
+        do {
+            try await options.sleep(delay)
             return nil
+        } catch {
+            return error
         }
-        guard let destination = table[key] else {
-            current.fail(RouteResolutionError("Step '\(step.name)' returned unknown route key '\(key)'."), keepOutput: true)
-            return nil
-        }
-        current.routeKey = key
-        switch destination {
-        case .end:
-            routeTrace.append(RouteDecision(stepName: step.name, routeKey: key, nextStep: nil, ended: true))
-        case .step(_, let name):
-            current.nextStep = name
-            routeTrace.append(RouteDecision(stepName: step.name, routeKey: key, nextStep: name, ended: false))
-        }
-        return destination
     }
 
-    // MARK: Outcome
+    // MARK: Record
 
-    /// Where the run goes after the recorded step `index`, whose route (if any) led to `route`.
-    private mutating func outcome(ofStepAt index: Int, route: RouteDestination?) -> StepOutcome {
-        switch current.status {
-        case .failed:
-            return .failed(current.error ?? StepExecutionError("Step '\(current.stepName)' failed."))
-        case .paused:
-            defer { pendingPause = nil }
-            if let request = pendingPause { return .paused(request) }
-            return .failed(StepExecutionError("Step '\(current.stepName)' paused without a request."))
-        default:
-            switch route {
-            case nil: return .next(index + 1)
-            case .end: return .ended
-            case .step(let next, _): return .next(next)
-            }
+    /// Stage 5: stamps the step's finish, collects its child results and emits
+    /// `stepFinished` (a hook that fails it fails the step). Returns the outcome
+    /// (the hook's failure, if it failed) and the finish instant.
+    @inline(__always)
+    func record(_ result: inout StepResult, at index: Int, state: State, outcome: StepOutcome)
+        async -> RecordedStep
+    {
+        let finishedAt = Date()
+        result.finishedAt = finishedAt
+        result.durationMs = wholeMilliseconds(from: result.startedAt, to: finishedAt)
+        result.childWorkflows = scope.endStep()
+        var hookError: HookExecutionError?
+        if emitter.isActive {
+            hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
+                workflowName: definition.name, runID: runID, stepName: result.stepName, stepIndex: index,
+                state: AnyState(state), result: result)))
+            if let hookError { result.fail(hookError) }
         }
+        return RecordedStep(outcome: hookError.map { .failed($0) } ?? outcome, finishedAt: finishedAt)
     }
 
     // MARK: - Finishing
@@ -346,22 +356,42 @@ struct RunEngine<State: Codable & Sendable> {
     }
 }
 
+// The stage types live outside `RunEngine` so they are not generic: a type
+// nested in a generic type costs a metadata lookup wherever unspecialised code uses it.
+
 /// How a step's pipeline ends, and where the run goes next.
-///
-/// Outside `RunEngine` so it is not generic: a type nested in a generic type
-/// costs a metadata lookup wherever unspecialised code uses it.
-private enum StepOutcome {
+enum StepOutcome {
+    /// Run the step at this index next.
     case next(Int)
+    /// A route led to END: the run succeeds.
     case ended
+    /// The step failed with this error: the run fails.
     case failed(any Error)
-    case paused(ApprovalRequest)
+    /// The step waits for this approval request: the run pauses. (Boxed, so the
+    /// outcome of every other step stays a few words to copy.)
+    indirect case paused(ApprovalRequest)
+}
+
+/// A recorded step's outcome and the instant it finished.
+struct RecordedStep {
+    let outcome: StepOutcome
+    let finishedAt: Date
 }
 
 /// What a step's approval gate decided.
-private enum GateOutcome {
+enum GateOutcome {
+    /// Approved: the step runs, with the decision recorded.
     case proceed(ApprovalDecision)
+    /// Denied, unanswerable, or a hook or handler failed: the step fails with the error.
     case refused(ApprovalDecision?, any Error)
+    /// Nobody decides now: the run pauses on the request.
     case pause(ApprovalRequest)
+}
+
+/// How a step's attempts ended: how many ran, and the last one's output or error.
+struct AttemptsOutcome {
+    let count: Int
+    let outcome: Result<JSONValue?, any Error>
 }
 
 extension StepResult {
