@@ -90,7 +90,7 @@ public struct AnyWorkflow: Sendable {
 }
 
 /// Decodes a workflow state from JSON with a message that says what to fix.
-public func decodeState<State: Decodable>(_ type: State.Type, from data: Data) throws(StateValidationError) -> State {
+func decodeState<State: Decodable>(_ type: State.Type, from data: Data) throws(StateValidationError) -> State {
     do {
         return try StepFlowJSON.decoder.decode(State.self, from: data)
     } catch {

@@ -2,7 +2,7 @@
 ///
 /// State, outputs, errors and messages come from agents and users. Printed raw,
 /// an escape sequence could move the cursor, recolour the screen, set the window
-/// title or hide text. Every such string passes through ``sanitize(_:)``, which
+/// title or hide text. Every such string passes through ``sanitize(_:keepNewlines:)``, which
 /// shows control characters visibly instead of emitting them.
 public enum VisibleText {
     /// The text with every control character, escape sequence and bidi override
