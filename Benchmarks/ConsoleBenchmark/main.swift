@@ -26,8 +26,8 @@ func recordEvents() async -> [WorkflowEvent] {
 /// Peak resident memory of this process, in MiB (VmHWM).
 func peakMemoryMiB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
     else { return .nan }
     return kilobytes / 1024
 }
@@ -42,8 +42,10 @@ let catalog = ExampleCatalog.catalog
 let index = catalog.entries.firstIndex { $0.name == "branching-refund" }!
 var model = ConsoleModel(
     catalog: catalog.entries.map(CatalogItem.init), width: 80, height: 24, colors: true, unicode: true)
-_ = ConsoleUpdate.update(&model, .runStarted(
-    key: 1, runID: events.first!.runID, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
+_ = ConsoleUpdate.update(
+    &model,
+    .runStarted(
+        key: 1, runID: events.first!.runID, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
 
 print("Console: \(totalEvents) engine events through update, frames through the view")
 print("recorded events replayed: \(events.count) per cycle")
@@ -64,7 +66,10 @@ while fed < totalEvents {
 }
 let elapsed = clock.now - start
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-print(String(format: "update: %.0f events/s (%.3f µs/event)", Double(totalEvents) / seconds, seconds * 1e6 / Double(totalEvents)))
+print(
+    String(
+        format: "update: %.0f events/s (%.3f µs/event)", Double(totalEvents) / seconds,
+        seconds * 1e6 / Double(totalEvents)))
 
 for (width, height) in [(80, 24), (200, 60)] {
     _ = ConsoleUpdate.update(&model, .resize(width: width, height: height))
@@ -80,8 +85,10 @@ for (width, height) in [(80, 24), (200, 60)] {
         cells &+= grid.cells.count
         samples.append(Double(took.components.attoseconds) * 1e-12 + Double(took.components.seconds) * 1e6)
     }
-    print(String(format: "frame %dx%d: median %.0f µs, p99 %.0f µs (%d cells drawn)", width, height,
-                 median(samples), samples.sorted()[samples.count * 99 / 100], cells))
+    print(
+        String(
+            format: "frame %dx%d: median %.0f µs, p99 %.0f µs (%d cells drawn)", width, height,
+            median(samples), samples.sorted()[samples.count * 99 / 100], cells))
 }
 for (count, mib) in memory {
     print(String(format: "peak memory after %7d events: %.1f MiB", count, mib))

@@ -43,7 +43,8 @@ struct BenchConfig {
             case "--outputs":
                 config.profileOutputs = true
             case "-h", "--help":
-                print("""
+                print(
+                    """
                     usage: stepflow-benchmarks [--quick | --profile[=RUNS] [--steps=N] [--outputs]]
 
                     Measures StepFlow's engine overhead in a release build.
@@ -129,7 +130,8 @@ func measure(
         perRunSamples.append(elapsed.microseconds / Double(batch))
     }
     perRunSamples.sort()
-    let medianPerRun = perRunSamples.count % 2 == 1
+    let medianPerRun =
+        perRunSamples.count % 2 == 1
         ? perRunSamples[perRunSamples.count / 2]
         : (perRunSamples[perRunSamples.count / 2 - 1] + perRunSamples[perRunSamples.count / 2]) / 2
     let units = Double(unitsPerRun)
@@ -146,16 +148,21 @@ func printTable(_ rows: [CaseResult]) {
         return right ? padding + text : text + padding
     }
     func number(_ value: Double) -> String {
-        value >= 1000 ? String(format: "%.1f", value) : value >= 10 ? String(format: "%.2f", value) : String(format: "%.3f", value)
+        value >= 1000
+            ? String(format: "%.1f", value)
+            : value >= 10 ? String(format: "%.2f", value) : String(format: "%.3f", value)
     }
-    let header = pad("case", nameWidth, right: false) + " | " + pad("N", 6) + " | " + pad("runs", 8)
+    let header =
+        pad("case", nameWidth, right: false) + " | " + pad("N", 6) + " | " + pad("runs", 8)
         + " | " + pad("median", 10) + " | " + pad("min", 10) + " | " + pad("unit", 8) + " | " + pad("median µs/run", 13)
     print(header)
     print(String(repeating: "-", count: header.count))
     for row in rows {
-        print(pad(row.name, nameWidth, right: false) + " | " + pad(row.n.map(String.init) ?? "-", 6)
-            + " | " + pad(String(row.runs), 8) + " | " + pad(number(row.median), 10) + " | " + pad(number(row.min), 10)
-            + " | " + pad("µs/" + row.unit, 8) + " | " + pad(number(row.medianPerRun), 13))
+        print(
+            pad(row.name, nameWidth, right: false) + " | " + pad(row.n.map(String.init) ?? "-", 6)
+                + " | " + pad(String(row.runs), 8) + " | " + pad(number(row.median), 10) + " | "
+                + pad(number(row.min), 10)
+                + " | " + pad("µs/" + row.unit, 8) + " | " + pad(number(row.medianPerRun), 13))
     }
 }
 

@@ -32,7 +32,9 @@ if let show = CommandLine.arguments.first(where: { $0.hasPrefix("--show=") }), l
     exit(0)
 }
 // `--profile=N`: draw the N-step benchmark graph 20 times, untimed, for perf.
-if let profile = CommandLine.arguments.first(where: { $0.hasPrefix("--profile=") }), let steps = Int(profile.dropFirst(10)) {
+if let profile = CommandLine.arguments.first(where: { $0.hasPrefix("--profile=") }),
+    let steps = Int(profile.dropFirst(10))
+{
     let graph = makeGraph(steps: steps, seed: UInt64(steps))
     var total = 0
     for _ in 0..<20 { total &+= GraphDrawing(graph).lines.count }
@@ -51,8 +53,12 @@ for (index, node) in graph200.nodes.enumerated() where node.kind == .step {
 }
 let cases = [
     Case(name: "200 steps, full size", graph: graph200, options: .init(), runs: quick ? 5 : 41),
-    Case(name: "200 steps, statuses + highlight", graph: graph200, options: .init(statuses: statuses, highlighted: "step_7"), runs: quick ? 5 : 41),
-    Case(name: "200 steps, ASCII, width 100", graph: graph200, options: .init(width: 100, glyphs: .ascii), runs: quick ? 5 : 41),
+    Case(
+        name: "200 steps, statuses + highlight", graph: graph200,
+        options: .init(statuses: statuses, highlighted: "step_7"), runs: quick ? 5 : 41),
+    Case(
+        name: "200 steps, ASCII, width 100", graph: graph200, options: .init(width: 100, glyphs: .ascii),
+        runs: quick ? 5 : 41),
     Case(name: "2000 steps, full size", graph: graph2000, options: .init(), runs: quick ? 3 : 11),
     Case(name: "2000 steps, width 120", graph: graph2000, options: .init(width: 120), runs: quick ? 3 : 11),
 ]
@@ -91,7 +97,8 @@ for benchCase in cases {
 let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
 func format(_ row: [String]) -> String {
     row.enumerated().map { column, cell in
-        column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        column == 0
+            ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
             : String(repeating: " ", count: widths[column] - cell.count) + cell
     }.joined(separator: "  ")
 }

@@ -37,7 +37,8 @@ func approvalRefundSteps() -> [Step<ApprovalRefundState>] {
             return "Refunded \(formatAmount(state.amount))."
         },
         Step("notify_customer", description: "Tell the customer") { state in
-            state.responseText = state.refunded
+            state.responseText =
+                state.refunded
                 ? "Your refund for \(state.orderID) is on its way."
                 : "Your refund for \(state.orderID) was not approved."
             return state.responseText

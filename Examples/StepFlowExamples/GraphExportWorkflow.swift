@@ -24,12 +24,16 @@ public struct GraphExportWorkflow: Workflow {
 
     /// Evaluate (routes), approve (gated), notify.
     public var steps: [Step<RefundDecisionState>] {
-        Step("evaluate_refund", description: "Approve small refunds, deny the rest",
-             routes: ["approve": "approve_refund", "deny": .end]) { state in
+        Step(
+            "evaluate_refund", description: "Approve small refunds, deny the rest",
+            routes: ["approve": "approve_refund", "deny": .end]
+        ) { state in
             state.amount <= 100 ? "approve" : "deny"
         }
-        Step("approve_refund", description: "A person confirms the refund",
-             approval: .required(message: "Confirm the refund?")) { state in
+        Step(
+            "approve_refund", description: "A person confirms the refund",
+            approval: .required(message: "Confirm the refund?")
+        ) { state in
             state.outcome = "refunded"
             return "approved"
         }

@@ -40,7 +40,8 @@ public struct RefundWorkflow: Workflow {
             return "Refund policy check completed."
         }
         Step("generate_response", description: "Write the reply") { state in
-            state.responseText = state.policyOK
+            state.responseText =
+                state.policyOK
                 ? "Refund approved for \(state.orderID)."
                 : "Refund denied for \(state.orderID)."
             return state.responseText

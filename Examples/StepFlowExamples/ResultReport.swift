@@ -18,8 +18,9 @@ public enum ResultReport {
             lines.append("Error: " + describe(error))
         }
         if let checkpoint = result.checkpoint {
-            lines.append("Paused at step '\(safe(checkpoint.stepName))' waiting for approval: "
-                + safe(checkpoint.request.message ?? "(no message)"))
+            lines.append(
+                "Paused at step '\(safe(checkpoint.stepName))' waiting for approval: "
+                    + safe(checkpoint.request.message ?? "(no message)"))
         }
         return lines
     }

@@ -42,10 +42,13 @@ public struct SupportTriageWorkflow: Workflow {
         Step("classify_ticket", description: "Find the category from the words used") { ticket, context in
             let text = (ticket.subject + " " + ticket.body).lowercased()
             ticket.category =
-                if ["refund", "charge", "invoice", "billing"].contains(where: text.contains) { "billing" }
-                else if ["error", "crash", "bug", "broken"].contains(where: text.contains) { "technical" }
-                else if ["password", "login", "locked"].contains(where: text.contains) { "account" }
-                else { "general" }
+                if ["refund", "charge", "invoice", "billing"].contains(where: text.contains) {
+                    "billing"
+                } else if ["error", "crash", "bug", "broken"].contains(where: text.contains) {
+                    "technical"
+                } else if ["password", "login", "locked"].contains(where: text.contains) { "account" } else {
+                    "general"
+                }
             ticket.triagedBy = "\(context.workflowName)/\(context.stepName) run \(context.runID.prefix(8))"
             return "Classified as \(ticket.category) (attempt \(context.attempt))."
         }

@@ -108,7 +108,8 @@ public struct WorkflowCompositionWorkflow: Workflow {
         Step("validate_order", description: "Basic checks") { order in
             "Order \(order.orderID) for \(formatAmount(order.amount)) to \(order.country) is valid."
         }
-        Step("run_fraud_check", description: "Child workflow fraud-check; a failure holds the order") { order, context in
+        Step("run_fraud_check", description: "Child workflow fraud-check; a failure holds the order") {
+            order, context in
             let check = try await context.runChild(
                 FraudCheckWorkflow(), state: FraudCheckState(amount: order.amount, country: order.country),
                 failParentOnFailure: false)

@@ -88,7 +88,8 @@ struct BranchingRefundExample: AsyncParsableCommand {
 
 struct ApprovalRefundExample: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "approval-refund", abstract: "An approval handler; approved and denied decisions on the step result.")
+        commandName: "approval-refund",
+        abstract: "An approval handler; approved and denied decisions on the step result.")
 
     func run() async {
         let cases = [
@@ -119,7 +120,8 @@ struct PersistentApprovalExample: AsyncParsableCommand {
     static let defaultCheckpoint = "persistent-approval.checkpoint.json"
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run until the approval step and save the checkpoint.")
+        static let configuration = CommandConfiguration(
+            abstract: "Run until the approval step and save the checkpoint.")
 
         @Option(help: "Where to write the checkpoint.")
         var checkpoint = PersistentApprovalExample.defaultCheckpoint
@@ -172,7 +174,9 @@ struct PersistentApprovalExample: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.message)
             }
-            print("Resuming run \(pause.runID.prefix(8)) at step '\(pause.stepName)' (paused \(StepFlowJSON.formatDate(pause.createdAt)))")
+            print(
+                "Resuming run \(pause.runID.prefix(8)) at step '\(pause.stepName)' (paused \(StepFlowJSON.formatDate(pause.createdAt)))"
+            )
             let decision = ApprovalDecision(approved: approve, reason: reason, decidedBy: currentUserName())
             let result = await PersistentApprovalWorkflow().resume(from: pause, decision: decision)
             printLines(ResultReport.lines(for: result.erased()))
@@ -197,7 +201,8 @@ struct WorkflowHooksExample: AsyncParsableCommand {
 
 struct WorkflowCompositionExample: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workflow-composition", abstract: "Child workflows from a step; nested results; the fail-parent opt-out.")
+        commandName: "workflow-composition",
+        abstract: "Child workflows from a step; nested results; the fail-parent opt-out.")
 
     func run() async {
         let cases = [

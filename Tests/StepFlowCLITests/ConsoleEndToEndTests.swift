@@ -20,10 +20,14 @@ struct ConsoleEndToEndTests {
         }
     }
 
-    private func session(_ folder: Folder, width: Int = 100, height: Int = 30, extra: [String: String] = [:]) async throws -> TmuxSession {
-        try await TmuxSession.start(width: width, height: height, environment: [
-            "LANG": "C.UTF-8", "TERM": "xterm-256color", "STEPFLOW_CHECKPOINT_DIR": folder.url.path,
-        ].merging(extra) { _, new in new })
+    private func session(_ folder: Folder, width: Int = 100, height: Int = 30, extra: [String: String] = [:])
+        async throws -> TmuxSession
+    {
+        try await TmuxSession.start(
+            width: width, height: height,
+            environment: [
+                "LANG": "C.UTF-8", "TERM": "xterm-256color", "STEPFLOW_CHECKPOINT_DIR": folder.url.path,
+            ].merging(extra) { _, new in new })
     }
 
     /// The header of a finished approval-refund run.
@@ -39,7 +43,9 @@ struct ConsoleEndToEndTests {
 
     /// `stty -a` in the same pane: `icanon` and `echo` without a leading `-`.
     private func expectSaneTerminal(_ tmux: TmuxSession) async throws {
-        let marker = try tmux.run("stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sort | sed 's/^/FLAG:/' | tr '\\n' ' '; echo")
+        let marker = try tmux.run(
+            "stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | sort | sed 's/^/FLAG:/' | tr '\\n' ' '; echo"
+        )
         let (code, screen) = try await tmux.exitCode(of: marker)
         #expect(code == 0)
         #expect(screen.contains("FLAG:echo FLAG:icanon"), "the terminal is back in normal mode:\n\(screen)")

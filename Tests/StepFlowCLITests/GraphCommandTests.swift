@@ -19,7 +19,9 @@ struct GraphCommandTests {
         try #require(ExampleCatalog.catalog.entry(named: name)).workflow.graph
     }
 
-    @Test("every catalog workflow draws, in Unicode and ASCII, full size when piped", arguments: ExampleCatalog.catalog.entries.map(\.name))
+    @Test(
+        "every catalog workflow draws, in Unicode and ASCII, full size when piped",
+        arguments: ExampleCatalog.catalog.entries.map(\.name))
     func everyWorkflow(name: String) async throws {
         let unicode = try await tui.run(["graph", name, "--format", "unicode"])
         #expect(unicode.exitCode == 0, "stderr: \(unicode.stderr)")
@@ -79,13 +81,15 @@ struct GraphCommandTests {
         #expect(out.stderr.contains("branching-refund"))
     }
 
-    @Test("bad flags are one line on stderr and exit code 2", arguments: [
-        ["graph", "refund-workflow", "--width", "10"],
-        ["graph", "refund-workflow", "--width", "wide"],
-        ["graph", "refund-workflow", "--format", "svg"],
-        ["graph", "refund-workflow", "--colour"],
-        ["graph"],
-    ])
+    @Test(
+        "bad flags are one line on stderr and exit code 2",
+        arguments: [
+            ["graph", "refund-workflow", "--width", "10"],
+            ["graph", "refund-workflow", "--width", "wide"],
+            ["graph", "refund-workflow", "--format", "svg"],
+            ["graph", "refund-workflow", "--colour"],
+            ["graph"],
+        ])
     func badFlags(arguments: [String]) async throws {
         let out = try await tui.run(arguments)
         #expect(out.exitCode == 2, "\(arguments): \(out.stderr)")

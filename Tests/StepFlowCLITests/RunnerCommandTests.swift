@@ -19,15 +19,20 @@ struct RunnerCommandTests {
         }
     }
 
-    private func run(_ arguments: [String], stdin: String? = nil, in sandbox: Sandbox) async throws -> BuiltProduct.Outcome {
+    private func run(_ arguments: [String], stdin: String? = nil, in sandbox: Sandbox) async throws
+        -> BuiltProduct.Outcome
+    {
         try await tui.run(arguments, stdin: stdin, environment: sandbox.environment)
     }
 
     private func events(_ out: BuiltProduct.Outcome) -> [String] {
         out.lines.filter { $0.hasPrefix("time=") }.map { line in
             // Drop the time and run id, which change every run.
-            line.split(separator: " ").filter { !$0.hasPrefix("time=") && !$0.hasPrefix("run=") && !$0.hasPrefix("duration_ms=") && !$0.hasPrefix("decided_at=") }
-                .joined(separator: " ")
+            line.split(separator: " ").filter {
+                !$0.hasPrefix("time=") && !$0.hasPrefix("run=") && !$0.hasPrefix("duration_ms=")
+                    && !$0.hasPrefix("decided_at=")
+            }
+            .joined(separator: " ")
         }
     }
 
@@ -38,16 +43,17 @@ struct RunnerCommandTests {
         let sandbox = try Sandbox()
         let out = try await run(["run", "refund-workflow"], in: sandbox)
         #expect(out.exitCode == 0)
-        #expect(events(out) == [
-            "workflow=refund-workflow event=workflow_started status=running",
-            "workflow=refund-workflow event=step_started step=check_order status=running",
-            #"workflow=refund-workflow event=step_finished step=check_order status=succeeded attempt=1 output="Order ord_123 located.""#,
-            "workflow=refund-workflow event=step_started step=verify_policy status=running",
-            #"workflow=refund-workflow event=step_finished step=verify_policy status=succeeded attempt=1 output="Refund policy check completed.""#,
-            "workflow=refund-workflow event=step_started step=generate_response status=running",
-            #"workflow=refund-workflow event=step_finished step=generate_response status=succeeded attempt=1 output="Refund approved for ord_123.""#,
-            "workflow=refund-workflow event=workflow_finished status=succeeded",
-        ])
+        #expect(
+            events(out) == [
+                "workflow=refund-workflow event=workflow_started status=running",
+                "workflow=refund-workflow event=step_started step=check_order status=running",
+                #"workflow=refund-workflow event=step_finished step=check_order status=succeeded attempt=1 output="Order ord_123 located.""#,
+                "workflow=refund-workflow event=step_started step=verify_policy status=running",
+                #"workflow=refund-workflow event=step_finished step=verify_policy status=succeeded attempt=1 output="Refund policy check completed.""#,
+                "workflow=refund-workflow event=step_started step=generate_response status=running",
+                #"workflow=refund-workflow event=step_finished step=generate_response status=succeeded attempt=1 output="Refund approved for ord_123.""#,
+                "workflow=refund-workflow event=workflow_finished status=succeeded",
+            ])
         let runIDs = Set(out.lines.compactMap { $0.split(separator: " ").first { $0.hasPrefix("run=") } })
         #expect(runIDs.count == 1)
     }
@@ -57,15 +63,29 @@ struct RunnerCommandTests {
         let sandbox = try Sandbox()
         let retrying = try await run(["run", "content-review"], in: sandbox)
         #expect(retrying.exitCode == 0)
-        #expect(events(retrying).contains(
-            #"workflow=content-review event=retry_scheduled step=moderate_content attempt=1 error="ModerationTimeoutError: moderation service timed out on attempt 1" delay_ms=20"#))
-        #expect(events(retrying).contains("workflow=content-review event=step_finished step=moderate_content status=succeeded attempt=2 output=clean"))
+        #expect(
+            events(retrying).contains(
+                #"workflow=content-review event=retry_scheduled step=moderate_content attempt=1 error="ModerationTimeoutError: moderation service timed out on attempt 1" delay_ms=20"#
+            ))
+        #expect(
+            events(retrying).contains(
+                "workflow=content-review event=step_finished step=moderate_content status=succeeded attempt=2 output=clean"
+            ))
 
-        let failing = try await run(["run", "content-review", "--state", #"{"text":"hi","transientFailures":5,"flagged":false,"decision":""}"#], in: sandbox)
+        let failing = try await run(
+            [
+                "run", "content-review", "--state",
+                #"{"text":"hi","transientFailures":5,"flagged":false,"decision":""}"#,
+            ], in: sandbox)
         #expect(failing.exitCode == 1)
-        #expect(events(failing).contains(
-            #"workflow=content-review event=step_finished step=moderate_content status=failed attempt=3 error="ModerationTimeoutError: moderation service timed out on attempt 3""#))
-        #expect(events(failing).last == #"workflow=content-review event=workflow_finished status=failed error="ModerationTimeoutError: moderation service timed out on attempt 3""#)
+        #expect(
+            events(failing).contains(
+                #"workflow=content-review event=step_finished step=moderate_content status=failed attempt=3 error="ModerationTimeoutError: moderation service timed out on attempt 3""#
+            ))
+        #expect(
+            events(failing).last
+                == #"workflow=content-review event=workflow_finished status=failed error="ModerationTimeoutError: moderation service timed out on attempt 3""#
+        )
     }
 
     @Test("a routed run shows each route; a child run shows the child's own lines")
@@ -73,16 +93,30 @@ struct RunnerCommandTests {
         let sandbox = try Sandbox()
         let routed = try await run(["run", "branching-refund"], in: sandbox)
         #expect(routed.exitCode == 0)
-        #expect(events(routed).contains(
-            "workflow=branching-refund event=step_finished step=evaluate_refund status=succeeded attempt=1 route=auto_approve->issue_refund output=auto_approve"))
+        #expect(
+            events(routed).contains(
+                "workflow=branching-refund event=step_finished step=evaluate_refund status=succeeded attempt=1 route=auto_approve->issue_refund output=auto_approve"
+            ))
         #expect(!events(routed).contains { $0.contains("step=manual_review") }, "skipped steps emit nothing")
 
         let parent = try await run(["run", "workflow-composition"], in: sandbox)
         #expect(parent.exitCode == 0)
         let lines = events(parent)
-        #expect(lines.contains { $0.hasPrefix("workflow=workflow-composition event=child_started step=run_fraud_check child=fraud-check child_run=") })
-        #expect(lines.contains("workflow=fraud-check event=step_finished step=decide status=succeeded attempt=1 output=cleared"))
-        #expect(lines.contains { $0.hasPrefix("workflow=workflow-composition event=child_finished step=create_shipping_label status=succeeded child=shipping-label") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "workflow=workflow-composition event=child_started step=run_fraud_check child=fraud-check child_run="
+                )
+            })
+        #expect(
+            lines.contains(
+                "workflow=fraud-check event=step_finished step=decide status=succeeded attempt=1 output=cleared"))
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "workflow=workflow-composition event=child_finished step=create_shipping_label status=succeeded child=shipping-label"
+                )
+            })
     }
 
     // MARK: Approvals
@@ -90,16 +124,21 @@ struct RunnerCommandTests {
     @Test("--approve and --deny decide every prompt and the lines name the approver")
     func flagDecisions() async throws {
         let sandbox = try Sandbox()
-        let approved = try await run(["run", "approval-refund", "--approve", "--reason", "receipt checked"], in: sandbox)
+        let approved = try await run(
+            ["run", "approval-refund", "--approve", "--reason", "receipt checked"], in: sandbox)
         #expect(approved.exitCode == 0)
         let user = NSUserName()
-        #expect(events(approved).contains(
-            #"workflow=approval-refund event=approval_decided step=issue_refund decision=approved by=\#(user) reason="receipt checked""#))
+        #expect(
+            events(approved).contains(
+                #"workflow=approval-refund event=approval_decided step=issue_refund decision=approved by=\#(user) reason="receipt checked""#
+            ))
 
         let denied = try await run(["run", "approval-refund", "--deny"], in: sandbox)
         #expect(denied.exitCode == 1)
-        #expect(events(denied).contains(
-            #"workflow=approval-refund event=step_finished step=issue_refund status=failed attempt=0 error="ApprovalRequiredError: Approval denied for step 'issue_refund'." decision=denied by=\#(user)"#))
+        #expect(
+            events(denied).contains(
+                #"workflow=approval-refund event=step_finished step=issue_refund status=failed attempt=0 error="ApprovalRequiredError: Approval denied for step 'issue_refund'." decision=denied by=\#(user)"#
+            ))
     }
 
     @Test("--pause writes the checkpoint and exits 3; resume in a new process decides it", arguments: [true, false])
@@ -111,13 +150,22 @@ struct RunnerCommandTests {
         #expect(paused.stdout.contains("checkpoint saved to \(file.path)"))
         #expect(events(paused).contains("workflow=persistent-approval event=workflow_finished status=paused"))
 
-        let resumed = try await run(["resume", file.path, approve ? "--approve" : "--deny", "--reason", "ok"], in: sandbox)
+        let resumed = try await run(
+            ["resume", file.path, approve ? "--approve" : "--deny", "--reason", "ok"], in: sandbox)
         #expect(resumed.exitCode == (approve ? 0 : 1))
         let lines = events(resumed)
         #expect(lines.first == "workflow=persistent-approval event=workflow_started status=running")
-        #expect(lines.contains { $0.contains("event=approval_decided step=issue_refund decision=\(approve ? "approved" : "denied")") })
-        #expect(lines.last?.hasPrefix("workflow=persistent-approval event=workflow_finished status=\(approve ? "succeeded" : "failed")") == true)
-        let runID = { (out: BuiltProduct.Outcome) in out.lines.first?.split(separator: " ").first { $0.hasPrefix("run=") } }
+        #expect(
+            lines.contains {
+                $0.contains("event=approval_decided step=issue_refund decision=\(approve ? "approved" : "denied")")
+            })
+        #expect(
+            lines.last?.hasPrefix(
+                "workflow=persistent-approval event=workflow_finished status=\(approve ? "succeeded" : "failed")")
+                == true)
+        let runID = { (out: BuiltProduct.Outcome) in
+            out.lines.first?.split(separator: " ").first { $0.hasPrefix("run=") }
+        }
         #expect(runID(paused) == runID(resumed), "the resumed run keeps its run id")
     }
 
@@ -163,23 +211,26 @@ struct RunnerCommandTests {
         #expect(out.stderr.contains("run=\(runID)"))
 
         let paused = try await run(["run", "persistent-approval", "--pause", "--json"], in: sandbox)
-        let pausedJSON = try #require(try JSONSerialization.jsonObject(with: Data(paused.stdout.utf8)) as? [String: Any])
+        let pausedJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(paused.stdout.utf8)) as? [String: Any])
         #expect(pausedJSON["checkpoint_path"] as? String == sandbox.files().first?.path)
         #expect(paused.exitCode == 3)
     }
 
     // MARK: Bad input
 
-    @Test("bad input is one clear line and exit 2", arguments: [
-        (["run", "no-such-workflow"], "unknown workflow 'no-such-workflow'; choose one of: refund-workflow"),
-        (["run", "refund-workflow", "--state", "{not json"], "the state is not valid JSON"),
-        (["run", "refund-workflow", "--state", #"{"orderID":"o1"}"#], "missing key 'amount'"),
-        (["run", "refund-workflow", "--state", "@/nonexistent/state.json"], "cannot read the state file"),
-        (["run", "refund-workflow", "--approve", "--deny"], "stepflow-tui:"),
-        (["run"], "Missing expected argument"),
-        (["resume", "/nonexistent/checkpoint.json", "--approve"], "cannot read the checkpoint file"),
-        (["resume", "x.json"], "give exactly one of --approve or --deny"),
-    ])
+    @Test(
+        "bad input is one clear line and exit 2",
+        arguments: [
+            (["run", "no-such-workflow"], "unknown workflow 'no-such-workflow'; choose one of: refund-workflow"),
+            (["run", "refund-workflow", "--state", "{not json"], "the state is not valid JSON"),
+            (["run", "refund-workflow", "--state", #"{"orderID":"o1"}"#], "missing key 'amount'"),
+            (["run", "refund-workflow", "--state", "@/nonexistent/state.json"], "cannot read the state file"),
+            (["run", "refund-workflow", "--approve", "--deny"], "stepflow-tui:"),
+            (["run"], "Missing expected argument"),
+            (["resume", "/nonexistent/checkpoint.json", "--approve"], "cannot read the checkpoint file"),
+            (["resume", "x.json"], "give exactly one of --approve or --deny"),
+        ])
     func badInput(arguments: [String], message: String) async throws {
         let sandbox = try Sandbox()
         let out = try await run(arguments, in: sandbox)
@@ -200,8 +251,15 @@ struct RunnerCommandTests {
         let cases: [(String, String)] = [
             ("{ \"workflow_name\": ", "corrupt or truncated"),
             (String(text.prefix(text.count / 2)), "corrupt or truncated"),
-            (text.replacingOccurrences(of: "\"persistent-approval\"", with: "\"retired-workflow\""), "which this build does not have"),
-            (text.replacingOccurrences(of: #""definition_fingerprint" : ""#, with: #""definition_fingerprint" : "0"#), "has changed since the checkpoint was made"),
+            (
+                text.replacingOccurrences(of: "\"persistent-approval\"", with: "\"retired-workflow\""),
+                "which this build does not have"
+            ),
+            (
+                text.replacingOccurrences(
+                    of: #""definition_fingerprint" : ""#, with: #""definition_fingerprint" : "0"#),
+                "has changed since the checkpoint was made"
+            ),
         ]
         for (index, (content, message)) in cases.enumerated() {
             let file = sandbox.folder.appendingPathComponent("case\(index).checkpoint")
@@ -232,7 +290,8 @@ struct RunnerCommandTests {
     @Test("escape sequences in the state are printed visibly, never raw")
     func escapeSequencesAreHarmless() async throws {
         let sandbox = try Sandbox()
-        let hostile = #"{"orderID":"\u001b[2J\u001b]0;pwned\u0007\u009b31m","amount":5,"orderFound":false,"policyOK":false,"responseText":""}"#
+        let hostile =
+            #"{"orderID":"\u001b[2J\u001b]0;pwned\u0007\u009b31m","amount":5,"orderFound":false,"policyOK":false,"responseText":""}"#
         let out = try await run(["run", "refund-workflow", "--state", hostile], in: sandbox)
         #expect(out.exitCode == 0)
         let bytes = Array(out.stdout.utf8)

@@ -20,7 +20,9 @@ struct GraphDrawingPropertyTests {
         return (seed, randomDrawingGraph(steps: steps, seed: seed, routeChance: routeChance, maxSkip: maxSkip))
     }
 
-    @Test("full size: boxes apart, every edge traced from its source's box to its target's, every route key beside its own edge")
+    @Test(
+        "full size: boxes apart, every edge traced from its source's box to its target's, every route key beside its own edge"
+    )
     func fullSize() throws {
         var failures = 0
         for (seed, graph) in Self.graphs {
@@ -29,7 +31,9 @@ struct GraphDrawingPropertyTests {
             let problems = try checkLayeredDrawing(graph, drawing)
             if !problems.isEmpty {
                 failures += 1
-                Issue.record("seed \(seed) (\(graph.nodes.count) nodes): \(problems.prefix(5))\n\(drawing.lines.joined(separator: "\n"))")
+                Issue.record(
+                    "seed \(seed) (\(graph.nodes.count) nodes): \(problems.prefix(5))\n\(drawing.lines.joined(separator: "\n"))"
+                )
             }
             if failures >= 3 { return }
         }
@@ -49,12 +53,15 @@ struct GraphDrawingPropertyTests {
             #expect(tooWide.isEmpty, "seed \(seed) width \(width): \(tooWide.prefix(2))")
             #expect(drawing.width <= width)
             guard glyphs == .unicode else { continue }
-            let problems = drawing.style == .compact
+            let problems =
+                drawing.style == .compact
                 ? checkCompactDrawing(graph, drawing)
                 : try checkLayeredDrawing(graph, drawing)
             if !problems.isEmpty {
                 failures += 1
-                Issue.record("seed \(seed) width \(width) \(drawing.style): \(problems.prefix(5))\n\(drawing.lines.joined(separator: "\n"))")
+                Issue.record(
+                    "seed \(seed) width \(width) \(drawing.style): \(problems.prefix(5))\n\(drawing.lines.joined(separator: "\n"))"
+                )
             }
             if failures >= 3 { return }
         }
@@ -71,7 +78,8 @@ struct GraphDrawingPropertyTests {
             let input = DrawingInput(graph: graph, options: .init())
             let layered = LayeredGraph(input)
             let ordering = LayerOrdering(layered)
-            var metrics = BoxMetrics(input: input, graph: layered, ordering: ordering, maxLabelWidth: nil, maxRouteWidth: nil)
+            var metrics = BoxMetrics(
+                input: input, graph: layered, ordering: ordering, maxLabelWidth: nil, maxRouteWidth: nil)
             let placement = HorizontalPlacement(graph: layered, ordering: ordering, metrics: &metrics)
             let routing = EdgeRouting(graph: layered, ordering: ordering, metrics: metrics, x: placement.x)
             doglegs += routing.jogRow.filter { $0 >= 0 }.count
@@ -113,7 +121,8 @@ struct GraphDrawingPropertyTests {
             for (id, status) in assigned {
                 let frame = live.frames[id]!
                 let inside = grid.text(row: frame.row + 1, from: frame.column + 1)
-                #expect(inside.drop { $0 == " " }.first == GraphGlyphs.unicode.symbol(for: status), "seed \(seed) \(id)")
+                #expect(
+                    inside.drop { $0 == " " }.first == GraphGlyphs.unicode.symbol(for: status), "seed \(seed) \(id)")
             }
         }
     }

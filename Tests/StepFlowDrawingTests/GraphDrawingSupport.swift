@@ -88,7 +88,8 @@ struct EdgeTracer {
             for column in (frame.column + 1)..<(frame.column + frame.width - 1) {
                 guard let glyph = grid[bottom, column], glyph == "┬" || glyph == "╤" else { continue }
                 let target = try follow(fromRow: bottom + 1, column: column, source: id)
-                result.append(Trace(source: id, target: target, besideText: grid.text(row: bottom + 1, from: column + 2)))
+                result.append(
+                    Trace(source: id, target: target, besideText: grid.text(row: bottom + 1, from: column + 2)))
             }
         }
         return result
@@ -116,11 +117,22 @@ struct EdgeTracer {
                 throw Broken(description: "edge from \(source) runs into box \(box) at row \(row) column \(column)")
             }
             guard let glyph, let mask = Self.masks[glyph] else {
-                throw Broken(description: "edge from \(source) breaks at row \(row) column \(column) ('\(grid[row, column].map(String.init) ?? "wide")')")
+                throw Broken(
+                    description:
+                        "edge from \(source) breaks at row \(row) column \(column) ('\(grid[row, column].map(String.init) ?? "wide")')"
+                )
             }
-            let arrivedFrom: UInt8 = switch direction { case 1: 2; case 2: 1; case 4: 8; default: 4 }
+            let arrivedFrom: UInt8 =
+                switch direction {
+                case 1: 2
+                case 2: 1
+                case 4: 8
+                default: 4
+                }
             guard mask & arrivedFrom != 0 else {
-                throw Broken(description: "edge from \(source) meets '\(glyph)' from the wrong side at row \(row) column \(column)")
+                throw Broken(
+                    description:
+                        "edge from \(source) meets '\(glyph)' from the wrong side at row \(row) column \(column)")
             }
             if mask != 15 { direction = mask & ~arrivedFrom }
             switch direction {
@@ -151,7 +163,8 @@ func checkLayeredDrawing(_ graph: WorkflowGraph, _ drawing: GraphDrawing) throws
     let sorted = frames.sorted { $0.key < $1.key }
     for (i, a) in sorted.enumerated() {
         for b in sorted[(i + 1)...] {
-            let apart = a.value.column + a.value.width <= b.value.column || b.value.column + b.value.width <= a.value.column
+            let apart =
+                a.value.column + a.value.width <= b.value.column || b.value.column + b.value.width <= a.value.column
                 || a.value.row + a.value.height <= b.value.row || b.value.row + b.value.height <= a.value.row
             if !apart { problems.append("boxes \(a.key) and \(b.key) overlap") }
         }

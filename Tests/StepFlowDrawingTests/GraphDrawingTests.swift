@@ -1,72 +1,93 @@
 import Foundation
 import StepFlow
+import StepFlowDrawing
 import StepFlowTestSupport
 import Testing
-
-import StepFlowDrawing
 
 // Issue 4: workflow graphs drawn in the terminal. Golden drawings live in
 // Golden/; re-record them with STEPFLOW_RECORD_GOLDENS=1 and read each one
 // before committing it.
 
 enum DrawingSamples {
-    static let linear = drawingGraph("refund-workflow", [
-        DrawingStep("check_order"), DrawingStep("verify_policy"), DrawingStep("generate_response"),
-    ])
+    static let linear = drawingGraph(
+        "refund-workflow",
+        [
+            DrawingStep("check_order"), DrawingStep("verify_policy"), DrawingStep("generate_response"),
+        ])
 
-    static let branchingRefund = drawingGraph("branching-refund", [
-        DrawingStep("evaluate_refund", routes: [
-            ("auto_approve", "issue_refund"), ("review", "manual_review"), ("deny", "END"),
-        ]),
-        DrawingStep("manual_review", routes: [("approve", "issue_refund"), ("reject", "END")]),
-        DrawingStep("issue_refund"),
-        DrawingStep("notify_customer"),
-    ])
+    static let branchingRefund = drawingGraph(
+        "branching-refund",
+        [
+            DrawingStep(
+                "evaluate_refund",
+                routes: [
+                    ("auto_approve", "issue_refund"), ("review", "manual_review"), ("deny", "END"),
+                ]),
+            DrawingStep("manual_review", routes: [("approve", "issue_refund"), ("reject", "END")]),
+            DrawingStep("issue_refund"),
+            DrawingStep("notify_customer"),
+        ])
 
-    static let threeRoutes = drawingGraph("support-triage", [
-        DrawingStep("classify_ticket", routes: [
-            ("billing", "billing_queue"), ("technical", "technical_queue"), ("spam", "END"),
-        ]),
-        DrawingStep("billing_queue", routes: [("done", "send_reply")]),
-        DrawingStep("technical_queue"),
-        DrawingStep("send_reply"),
-    ])
+    static let threeRoutes = drawingGraph(
+        "support-triage",
+        [
+            DrawingStep(
+                "classify_ticket",
+                routes: [
+                    ("billing", "billing_queue"), ("technical", "technical_queue"), ("spam", "END"),
+                ]),
+            DrawingStep("billing_queue", routes: [("done", "send_reply")]),
+            DrawingStep("technical_queue"),
+            DrawingStep("send_reply"),
+        ])
 
-    static let approvals = drawingGraph("payout-approvals", [
-        DrawingStep("prepare_payout"),
-        DrawingStep("manager_approval", routes: [("approved", "finance_approval"), ("rejected", "END")], approval: true),
-        DrawingStep("finance_approval", approval: true),
-        DrawingStep("pay_out"),
-    ])
+    static let approvals = drawingGraph(
+        "payout-approvals",
+        [
+            DrawingStep("prepare_payout"),
+            DrawingStep(
+                "manager_approval", routes: [("approved", "finance_approval"), ("rejected", "END")], approval: true),
+            DrawingStep("finance_approval", approval: true),
+            DrawingStep("pay_out"),
+        ])
 
-    static let diamond = drawingGraph("diamond", [
-        DrawingStep("start", routes: [("fast", "fast_path"), ("slow", "slow_path")]),
-        DrawingStep("fast_path", routes: [("done", "merge_results")]),
-        DrawingStep("slow_path"),
-        DrawingStep("merge_results"),
-    ])
+    static let diamond = drawingGraph(
+        "diamond",
+        [
+            DrawingStep("start", routes: [("fast", "fast_path"), ("slow", "slow_path")]),
+            DrawingStep("fast_path", routes: [("done", "merge_results")]),
+            DrawingStep("slow_path"),
+            DrawingStep("merge_results"),
+        ])
 
-    static let skip = drawingGraph("skip-ahead", [
-        DrawingStep("triage", routes: [("urgent", "resolve"), ("normal", "gather_details")]),
-        DrawingStep("gather_details"),
-        DrawingStep("reproduce"),
-        DrawingStep("diagnose"),
-        DrawingStep("write_fix"),
-        DrawingStep("resolve"),
-    ])
+    static let skip = drawingGraph(
+        "skip-ahead",
+        [
+            DrawingStep("triage", routes: [("urgent", "resolve"), ("normal", "gather_details")]),
+            DrawingStep("gather_details"),
+            DrawingStep("reproduce"),
+            DrawingStep("diagnose"),
+            DrawingStep("write_fix"),
+            DrawingStep("resolve"),
+        ])
 
-    static let wideNames = drawingGraph("wide-names", [
-        DrawingStep("validate_the_customer_shipping_address_against_the_carrier_database_before_dispatch",
-                    routes: [("ok", "注文を確認する"), ("住所が無効", "END")]),
-        DrawingStep("注文を確認する", approval: true),
-        DrawingStep("cafe\u{301}_cre\u{300}me"),
-        DrawingStep("배송_완료"),
-    ])
+    static let wideNames = drawingGraph(
+        "wide-names",
+        [
+            DrawingStep(
+                "validate_the_customer_shipping_address_against_the_carrier_database_before_dispatch",
+                routes: [("ok", "注文を確認する"), ("住所が無効", "END")]),
+            DrawingStep("注文を確認する", approval: true),
+            DrawingStep("cafe\u{301}_cre\u{300}me"),
+            DrawingStep("배송_완료"),
+        ])
 
-    static let statusGraph = drawingGraph("status-overlay", [
-        DrawingStep("load_order"), DrawingStep("charge_card"), DrawingStep("send_gift"),
-        DrawingStep("approve_refund", approval: true), DrawingStep("issue_refund"), DrawingStep("notify"),
-    ])
+    static let statusGraph = drawingGraph(
+        "status-overlay",
+        [
+            DrawingStep("load_order"), DrawingStep("charge_card"), DrawingStep("send_gift"),
+            DrawingStep("approve_refund", approval: true), DrawingStep("issue_refund"), DrawingStep("notify"),
+        ])
 
     static let statuses: [String: StepStatus] = [
         "step_0": .succeeded, "step_1": .failed, "step_2": .skipped,
@@ -138,7 +159,8 @@ struct GraphDrawingGoldenTests {
         let clipped = GraphDrawing(DrawingSamples.branchingRefund, options: .init(width: 28))
         #expect(clipped.style == .clipped)
         expectGolden(clipped.lines, named: "branching-refund-width-28")
-        let compact = GraphDrawing(DrawingSamples.branchingRefund, options: .init(width: 24, statuses: [:], highlighted: "step_1"))
+        let compact = GraphDrawing(
+            DrawingSamples.branchingRefund, options: .init(width: 24, statuses: [:], highlighted: "step_1"))
         #expect(compact.style == .compact)
         expectGolden(compact.lines, named: "branching-refund-width-24")
     }
@@ -148,9 +170,11 @@ struct GraphDrawingGoldenTests {
 struct GraphDrawingBehaviourTests {
     @Test("every golden sample traces cleanly: edges connect, labels sit beside their own edge")
     func samplesTrace() throws {
-        let samples = [DrawingSamples.linear, DrawingSamples.branchingRefund, DrawingSamples.threeRoutes,
-                       DrawingSamples.approvals, DrawingSamples.diamond, DrawingSamples.skip, DrawingSamples.wideNames,
-                       randomDrawingGraph(steps: 50, seed: 50)]
+        let samples = [
+            DrawingSamples.linear, DrawingSamples.branchingRefund, DrawingSamples.threeRoutes,
+            DrawingSamples.approvals, DrawingSamples.diamond, DrawingSamples.skip, DrawingSamples.wideNames,
+            randomDrawingGraph(steps: 50, seed: 50),
+        ]
         for graph in samples {
             let drawing = GraphDrawing(graph)
             #expect(drawing.style == .layered)
@@ -160,11 +184,13 @@ struct GraphDrawingBehaviourTests {
 
     @Test("each status shows its own glyph inside its step's box", arguments: GraphGlyphs.allCases)
     func statusGlyphs(glyphs: GraphGlyphs) {
-        let drawing = GraphDrawing(DrawingSamples.statusGraph, options: .init(glyphs: glyphs, statuses: DrawingSamples.statuses))
+        let drawing = GraphDrawing(
+            DrawingSamples.statusGraph, options: .init(glyphs: glyphs, statuses: DrawingSamples.statuses))
         let grid = DrawnGrid(drawing.lines)
         for (id, status) in DrawingSamples.statuses {
             let frame = drawing.frames[id]!
-            let inside = String(grid.cells[frame.row + 1][(frame.column + 1)..<(frame.column + frame.width - 1)].compactMap { $0 })
+            let inside = String(
+                grid.cells[frame.row + 1][(frame.column + 1)..<(frame.column + frame.width - 1)].compactMap { $0 })
             let first = inside.first { $0 != " " }
             #expect(first == glyphs.symbol(for: status), "\(id) \(status): '\(inside)'")
         }
@@ -183,7 +209,8 @@ struct GraphDrawingBehaviourTests {
     func statusesKeepLayout() {
         let graph = DrawingSamples.branchingRefund
         let before = GraphDrawing(graph, options: .init(statuses: [:]))
-        let after = GraphDrawing(graph, options: .init(statuses: ["step_0": .succeeded, "step_1": .running], highlighted: "step_1"))
+        let after = GraphDrawing(
+            graph, options: .init(statuses: ["step_0": .succeeded, "step_1": .running], highlighted: "step_1"))
         #expect(before.frames == after.frames)
         #expect(before.lines.map { DisplayWidth.width(of: $0) } == after.lines.map { DisplayWidth.width(of: $0) })
     }
@@ -221,9 +248,11 @@ struct GraphDrawingBehaviourTests {
 
     @Test("ASCII output has no byte above 127, even for CJK names and escapes in names")
     func asciiOnly() {
-        let graph = drawingGraph("names", [
-            DrawingStep("注文\u{1B}[31m", routes: [("承認", "END"), ("ok", "次")]), DrawingStep("次"),
-        ])
+        let graph = drawingGraph(
+            "names",
+            [
+                DrawingStep("注文\u{1B}[31m", routes: [("承認", "END"), ("ok", "次")]), DrawingStep("次"),
+            ])
         for width in [nil, 30] {
             let text = GraphDrawing.render(graph, options: .init(width: width, glyphs: .ascii)).joined(separator: "\n")
             #expect(text.utf8.allSatisfy { $0 < 0x80 }, "\(text)")
@@ -233,9 +262,11 @@ struct GraphDrawingBehaviourTests {
 
     @Test("untrusted names never reach the terminal raw: escapes and bidi overrides are shown visibly")
     func sanitised() {
-        let graph = drawingGraph("evil", [
-            DrawingStep("a\u{1B}]0;pwned\u{7}", routes: [("x\u{202E}y", "b")]), DrawingStep("b"),
-        ])
+        let graph = drawingGraph(
+            "evil",
+            [
+                DrawingStep("a\u{1B}]0;pwned\u{7}", routes: [("x\u{202E}y", "b")]), DrawingStep("b"),
+            ])
         let text = GraphDrawing.render(graph).joined(separator: "\n")
         #expect(!text.unicodeScalars.contains { VisibleText.needsEscape($0) && $0 != "\n" })
         #expect(text.contains("a\\e]0;pwned\\u{7}"))
@@ -274,12 +305,14 @@ struct GraphDrawingBehaviourTests {
     @Test("hand-made graphs with unknown ids, loops and backward edges still draw")
     func oddGraphs() throws {
         let nodes = (0..<3).map { WorkflowGraph.Node(id: "step_\($0)", label: "step_number_\($0)", kind: .step) }
-        let graph = WorkflowGraph(workflowName: "odd", nodes: nodes, edges: [
-            .init(source: "step_0", target: "step_1", kind: .linear),
-            .init(source: "step_2", target: "step_0", kind: .route, routeKey: "back"),
-            .init(source: "step_1", target: "step_1", kind: .route, routeKey: "self"),
-            .init(source: "step_1", target: "nowhere", kind: .linear),
-        ])
+        let graph = WorkflowGraph(
+            workflowName: "odd", nodes: nodes,
+            edges: [
+                .init(source: "step_0", target: "step_1", kind: .linear),
+                .init(source: "step_2", target: "step_0", kind: .route, routeKey: "back"),
+                .init(source: "step_1", target: "step_1", kind: .route, routeKey: "self"),
+                .init(source: "step_1", target: "nowhere", kind: .linear),
+            ])
         let drawing = GraphDrawing(graph)
         #expect(drawing.lines.contains { $0.contains("▲") })
         #expect(drawing.lines.contains { $0.contains("back") })
@@ -301,7 +334,9 @@ struct GraphDrawingBehaviourTests {
 
     @Test("the legend names every status and the approval marker")
     func legend() {
-        #expect(GraphGlyphs.unicode.legend == "· pending  ▶ running  ✓ succeeded  ✗ failed  – skipped  ‖ paused  ⚑ needs approval")
+        #expect(
+            GraphGlyphs.unicode.legend
+                == "· pending  ▶ running  ✓ succeeded  ✗ failed  – skipped  ‖ paused  ⚑ needs approval")
         #expect(GraphGlyphs.ascii.legend.utf8.allSatisfy { $0 < 0x80 })
     }
 }

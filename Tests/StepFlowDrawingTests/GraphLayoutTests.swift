@@ -10,20 +10,26 @@ struct GraphLayoutTests {
     @Test("a layout painted with statuses is the golden status overlay, in Unicode and ASCII")
     func paintedGolden() throws {
         let unicode = GraphLayout(DrawingSamples.statusGraph)
-        expectGolden(unicode.drawing(statuses: DrawingSamples.statuses, highlighted: "step_4").lines, named: "status-overlay")
+        expectGolden(
+            unicode.drawing(statuses: DrawingSamples.statuses, highlighted: "step_4").lines, named: "status-overlay")
         let ascii = GraphLayout(DrawingSamples.statusGraph, glyphs: .ascii)
-        expectGolden(ascii.drawing(statuses: DrawingSamples.statuses, highlighted: "step_4").lines, named: "status-overlay-ascii")
+        expectGolden(
+            ascii.drawing(statuses: DrawingSamples.statuses, highlighted: "step_4").lines, named: "status-overlay-ascii"
+        )
         // Without statuses the boxes have no room for a glyph, and statuses given anyway are not drawn.
         let plain = GraphLayout(DrawingSamples.branchingRefund, showsStatuses: false)
         expectGolden(plain.drawing(statuses: ["step_0": .failed]).lines, named: "branching-refund")
     }
 
-    @Test("one layout painted with many status sets in turn draws what a fresh drawing draws each time",
-          arguments: [nil, 60, 28, 24] as [Int?])
+    @Test(
+        "one layout painted with many status sets in turn draws what a fresh drawing draws each time",
+        arguments: [nil, 60, 28, 24] as [Int?])
     func repaintMatchesFreshDrawing(width: Int?) {
         var random = SeededGenerator(seed: UInt64(width ?? 0) + 1)
-        let graphs = [DrawingSamples.branchingRefund, DrawingSamples.statusGraph, DrawingSamples.wideNames,
-                      randomDrawingGraph(steps: 20, seed: 9)]
+        let graphs = [
+            DrawingSamples.branchingRefund, DrawingSamples.statusGraph, DrawingSamples.wideNames,
+            randomDrawingGraph(steps: 20, seed: 9),
+        ]
         for graph in graphs {
             for glyphs in GraphGlyphs.allCases {
                 let layout = GraphLayout(graph, width: width, glyphs: glyphs)
@@ -33,8 +39,10 @@ struct GraphLayoutTests {
                         statuses[node.id] = StepStatus.allCases.randomElement(using: &random)
                     }
                     let highlighted = graph.nodes.randomElement(using: &random)?.id
-                    let fresh = GraphDrawing(graph, options: .init(
-                        width: width, glyphs: glyphs, statuses: statuses, highlighted: highlighted))
+                    let fresh = GraphDrawing(
+                        graph,
+                        options: .init(
+                            width: width, glyphs: glyphs, statuses: statuses, highlighted: highlighted))
                     let painted = layout.drawing(statuses: statuses, highlighted: highlighted)
                     #expect(painted == fresh, "\(graph.workflowName) width \(String(describing: width)) \(glyphs)")
                 }

@@ -9,10 +9,11 @@ struct CatalogTests {
 
     @Test("it lists the nine examples once each, in the seed's order")
     func nineEntries() {
-        #expect(catalog.entries.map(\.name) == [
-            "refund-workflow", "support-triage", "content-review", "branching-refund", "approval-refund",
-            "persistent-approval", "workflow-hooks", "workflow-composition", "graph-export",
-        ])
+        #expect(
+            catalog.entries.map(\.name) == [
+                "refund-workflow", "support-triage", "content-review", "branching-refund", "approval-refund",
+                "persistent-approval", "workflow-hooks", "workflow-composition", "graph-export",
+            ])
         #expect(catalog.entries.map(\.stepCount) == [3, 3, 2, 4, 3, 3, 3, 4, 3])
         #expect(catalog.entries.allSatisfy { !$0.summary.isEmpty && !$0.summary.contains("\n") })
         #expect(catalog.entry(named: "branching-refund")?.stepCount == 4)

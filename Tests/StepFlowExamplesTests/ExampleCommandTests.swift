@@ -25,7 +25,8 @@ struct ExampleCommandTests {
     func supportTriage() async throws {
         let out = try await run("support-triage")
         #expect(out.lines.contains("Queue: escalations (category technical, priority urgent)"))
-        #expect(out.stdout.contains("classify_ticket  succeeded  attempts 1  output: Classified as technical (attempt 1)."))
+        #expect(
+            out.stdout.contains("classify_ticket  succeeded  attempts 1  output: Classified as technical (attempt 1)."))
     }
 
     @Test("content-review prints two moderation attempts")
@@ -39,7 +40,8 @@ struct ExampleCommandTests {
     func branchingRefund() async throws {
         let out = try await run("branching-refund")
         #expect(out.lines.contains("Route trace: evaluate_refund -[auto_approve]-> issue_refund"))
-        #expect(out.lines.contains("Route trace: evaluate_refund -[review]-> manual_review, manual_review -[reject]-> END"))
+        #expect(
+            out.lines.contains("Route trace: evaluate_refund -[review]-> manual_review, manual_review -[reject]-> END"))
         #expect(out.lines.contains("Route trace: evaluate_refund -[deny]-> END"))
         #expect(out.stdout.contains("manual_review    skipped    (not reached because workflow ended)"))
     }
@@ -112,17 +114,19 @@ struct ExampleCommandTests {
     @Test("graph-export prints the SPEC's Mermaid text")
     func graphExport() async throws {
         let out = try await run("graph-export")
-        #expect(out.stdout.hasSuffix("""
-            flowchart TD
-                step_0["evaluate_refund"]
-                step_1["approve_refund\\napproval"]
-                step_2["notify"]
-                end_0((END))
-                step_0 -->|approve| step_1
-                step_0 -->|deny| end_0
-                step_1 --> step_2
+        #expect(
+            out.stdout.hasSuffix(
+                """
+                flowchart TD
+                    step_0["evaluate_refund"]
+                    step_1["approve_refund\\napproval"]
+                    step_2["notify"]
+                    end_0((END))
+                    step_0 -->|approve| step_1
+                    step_0 -->|deny| end_0
+                    step_1 --> step_2
 
-            """))
+                """))
         #expect(out.lines.contains("  step_1  step  approve_refund  [approval]"))
     }
 

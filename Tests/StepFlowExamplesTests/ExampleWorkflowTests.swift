@@ -1,6 +1,7 @@
 import Foundation
 import StepFlow
 import StepFlowExamples
+import Synchronization
 import Testing
 
 @Suite("The nine seed examples")
@@ -28,12 +29,14 @@ struct ExampleWorkflowTests {
         #expect(result.state.priority == "urgent")
         #expect(result.state.queue == "escalations")
         #expect(result.state.triagedBy == "support-triage/classify_ticket run \(result.runID.prefix(8))")
-        #expect(result.steps.map(\.output) == [
-            "Classified as technical (attempt 1).", "Priority urgent.", "Assigned to escalations.",
-        ])
+        #expect(
+            result.steps.map(\.output) == [
+                "Classified as technical (attempt 1).", "Priority urgent.", "Assigned to escalations.",
+            ])
 
-        let billing = await SupportTriageWorkflow().run(SupportTicket(
-            ticketID: "T-2", customerTier: "pro", subject: "Invoice", body: "Please refund the extra charge"))
+        let billing = await SupportTriageWorkflow().run(
+            SupportTicket(
+                ticketID: "T-2", customerTier: "pro", subject: "Invoice", body: "Please refund the extra charge"))
         #expect(billing.state.queue == "billing-normal")
     }
 
@@ -61,9 +64,11 @@ struct ExampleWorkflowTests {
         #expect(small.status == .succeeded)
         #expect(small.steps.map(\.status) == [.succeeded, .skipped, .succeeded, .succeeded])
         #expect(small.step("manual_review")?.skippedReason == "not reached because workflow ended")
-        #expect(small.routeTrace == [
-            RouteDecision(stepName: "evaluate_refund", routeKey: "auto_approve", nextStep: "issue_refund", ended: false),
-        ])
+        #expect(
+            small.routeTrace == [
+                RouteDecision(
+                    stepName: "evaluate_refund", routeKey: "auto_approve", nextStep: "issue_refund", ended: false)
+            ])
         #expect(small.state.outcome == "refunded")
 
         let review = await BranchingRefundWorkflow().run(
@@ -174,16 +179,17 @@ struct ExampleWorkflowTests {
         #expect(graph.nodes.map(\.label) == ["evaluate_refund", "approve_refund", "notify", "END"])
         #expect(graph.nodes.map(\.requiresApproval) == [false, true, false, false])
         #expect(graph.edges.filter { $0.kind == .route }.map(\.routeKey) == ["approve", "deny"])
-        #expect(graph.mermaid() == """
-            flowchart TD
-                step_0["evaluate_refund"]
-                step_1["approve_refund\\napproval"]
-                step_2["notify"]
-                end_0((END))
-                step_0 -->|approve| step_1
-                step_0 -->|deny| end_0
-                step_1 --> step_2
-            """)
+        #expect(
+            graph.mermaid() == """
+                flowchart TD
+                    step_0["evaluate_refund"]
+                    step_1["approve_refund\\napproval"]
+                    step_2["notify"]
+                    end_0((END))
+                    step_0 -->|approve| step_1
+                    step_0 -->|deny| end_0
+                    step_1 --> step_2
+                """)
     }
 
     private func firstRequest(of workflow: ApprovalRefundWorkflow) async throws -> ApprovalRequest {
@@ -199,5 +205,3 @@ final class LineCollector: Sendable {
     @Sendable func add(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
 }
-
-import Synchronization

@@ -19,7 +19,8 @@ struct ReadmeSnippetTests {
         let readmeURL = Self.root.appendingPathComponent("README.md")
         let readme = try String(contentsOf: readmeURL, encoding: .utf8)
         let blocks = ReadmeSnippets.blocks(in: readme)
-        #expect(blocks.map(\.path).sorted() == Self.snippetFiles().sorted(), "each snippet file appears in the README once")
+        #expect(
+            blocks.map(\.path).sorted() == Self.snippetFiles().sorted(), "each snippet file appears in the README once")
         var rewritten = readme
         for block in blocks.reversed() {
             let source = try String(contentsOf: Self.root.appendingPathComponent(block.path), encoding: .utf8)
@@ -49,10 +50,12 @@ struct ReadmeSnippetTests {
 
     @Test("hidden scaffolding is left out and the rest is kept verbatim")
     func visibleCodeRules() {
-        let source = "// snippet.hide\nimport X\n// snippet.show\nlet a = 1\n    // snippet.hide\nlet b = 2\n// snippet.show\nprint(a)  // 1\n"
+        let source =
+            "// snippet.hide\nimport X\n// snippet.show\nlet a = 1\n    // snippet.hide\nlet b = 2\n// snippet.show\nprint(a)  // 1\n"
         #expect(ReadmeSnippets.visibleCode(of: source) == "let a = 1\nprint(a)  // 1\n")
-        #expect(ReadmeSnippets.expectedOutput(of: "print(a)  // 1\nlet x = f()  // not printed\nprint(b, c) // two words\n")
-            == ["1", "two words"])
+        #expect(
+            ReadmeSnippets.expectedOutput(of: "print(a)  // 1\nlet x = f()  // not printed\nprint(b, c) // two words\n")
+                == ["1", "two words"])
     }
 
     static func snippetFiles() -> [String] {
@@ -76,10 +79,10 @@ enum ReadmeSnippets {
         var blocks: [Block] = []
         var searchFrom = readme.startIndex
         while let markerRange = readme.range(of: marker, range: searchFrom..<readme.endIndex),
-              let markerEnd = readme.range(of: " -->\n", range: markerRange.upperBound..<readme.endIndex),
-              let fence = readme.range(of: "```swift\n", range: markerEnd.upperBound..<readme.endIndex),
-              fence.lowerBound == markerEnd.upperBound,
-              let close = readme.range(of: "\n```\n", range: fence.upperBound..<readme.endIndex)
+            let markerEnd = readme.range(of: " -->\n", range: markerRange.upperBound..<readme.endIndex),
+            let fence = readme.range(of: "```swift\n", range: markerEnd.upperBound..<readme.endIndex),
+            fence.lowerBound == markerEnd.upperBound,
+            let close = readme.range(of: "\n```\n", range: fence.upperBound..<readme.endIndex)
         {
             let path = String(readme[markerRange.upperBound..<markerEnd.lowerBound])
             blocks.append(Block(path: path, code: fence.upperBound..<readme.index(after: close.lowerBound)))

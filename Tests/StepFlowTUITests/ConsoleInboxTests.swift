@@ -1,14 +1,15 @@
 import Foundation
-@testable import StepFlow
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 /// The loop's inbox and the approval handlers that post to it.
 @Suite("Console inbox")
 struct ConsoleInboxTests {
     static let request = ApprovalRequest(
-        workflowName: "approval-refund", stepName: "issue_refund", runID: "run1", state: AnyState(JSONValue.object([:])),
+        workflowName: "approval-refund", stepName: "issue_refund", runID: "run1",
+        state: AnyState(JSONValue.object([:])),
         message: nil, metadata: [:])
 
     @Test("messages come out in the order they were posted, once")

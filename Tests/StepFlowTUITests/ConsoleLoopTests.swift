@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import StepFlowExamples
+import Synchronization
 import Testing
 
 @testable import StepFlow
@@ -50,17 +50,19 @@ struct ConsoleLoopTests {
     func approveThroughTheLoop() async throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
-            .waitFor("Workflows"),
-            .key(.character("j")), .key(.character("j")), .key(.character("j")), .key(.character("j")),
-            .key(.enter), .waitFor("Initial state: approval-refund"),
-            .key(.control("r")), .waitFor("Approval needed"),
-            .key(.enter),  // never approves
-            .key(.character("r")), .text("ok by me"), .key(.enter),
-            .key(.character("a")), .waitFor("approved by ana: ok by me"),
-            .waitFor("│ ✓ succeeded │"),
-            .key(.character("q")),
-        ])
+        let terminal = ScriptedTerminal(
+            width: 100, height: 30,
+            steps: [
+                .waitFor("Workflows"),
+                .key(.character("j")), .key(.character("j")), .key(.character("j")), .key(.character("j")),
+                .key(.enter), .waitFor("Initial state: approval-refund"),
+                .key(.control("r")), .waitFor("Approval needed"),
+                .key(.enter),  // never approves
+                .key(.character("r")), .text("ok by me"), .key(.enter),
+                .key(.character("a")), .waitFor("approved by ana: ok by me"),
+                .waitFor("│ ✓ succeeded │"),
+                .key(.character("q")),
+            ])
         let code = await runToEnd(app(dir), on: terminal)
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
@@ -71,17 +73,24 @@ struct ConsoleLoopTests {
     func severalRunsAndQuit() async throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
-            .waitFor("Approval needed"),
-            .key(.escape),  // close the prompt; the run keeps waiting
-            .waitFor("1 waiting for approval"),
-            .key(.character("n")), .waitFor("Workflows"),
-            .key(.enter), .waitFor("Initial state: refund-workflow"),
-            .key(.control("r")), .waitFor("│ ✓ succeeded │"),
-            .waitFor("1 waiting for approval"),  // the badge shows from every view
-            .key(.character("q")), .waitFor("Quit?"), .key(.character("y")),
-        ])
-        let code = await runToEnd(app(dir), on: terminal, startWith: (name: "persistent-approval", stateJSON: #"{"orderID":"o9","amount":12,"reason":"r","refunded":false,"responseText":""}"#))
+        let terminal = ScriptedTerminal(
+            width: 100, height: 30,
+            steps: [
+                .waitFor("Approval needed"),
+                .key(.escape),  // close the prompt; the run keeps waiting
+                .waitFor("1 waiting for approval"),
+                .key(.character("n")), .waitFor("Workflows"),
+                .key(.enter), .waitFor("Initial state: refund-workflow"),
+                .key(.control("r")), .waitFor("│ ✓ succeeded │"),
+                .waitFor("1 waiting for approval"),  // the badge shows from every view
+                .key(.character("q")), .waitFor("Quit?"), .key(.character("y")),
+            ])
+        let code = await runToEnd(
+            app(dir), on: terminal,
+            startWith: (
+                name: "persistent-approval",
+                stateJSON: #"{"orderID":"o9","amount":12,"reason":"r","refunded":false,"responseText":""}"#
+            ))
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
         let saved = try FileManager.default.contentsOfDirectory(atPath: dir.path)
@@ -97,7 +106,12 @@ struct ConsoleLoopTests {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let terminal = ScriptedTerminal(width: 100, height: 30, steps: [.waitFor("Approval needed"), .hangUp])
-        let code = await runToEnd(app(dir), on: terminal, startWith: (name: "approval-refund", stateJSON: #"{"orderID":"o7","amount":5,"reason":"r","refunded":false,"responseText":""}"#))
+        let code = await runToEnd(
+            app(dir), on: terminal,
+            startWith: (
+                name: "approval-refund",
+                stateJSON: #"{"orderID":"o7","amount":5,"reason":"r","refunded":false,"responseText":""}"#
+            ))
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 128 + SIGHUP)
         #expect(terminal.closed, "the terminal is given back before anything is printed")
@@ -109,20 +123,23 @@ struct ConsoleLoopTests {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let catalog = WorkflowCatalog([
-            try CatalogEntry(ParallelSignOff(), summary: "two gated children at once", defaultState: SignOffState()),
+            try CatalogEntry(ParallelSignOff(), summary: "two gated children at once", defaultState: SignOffState())
         ])
-        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
-            .waitFor("Approval needed (1 of 2)"),
-            .key(.character("a")),
-            .waitFor("Approval needed"),
-            .key(.character("d")),
-            .waitFor("│ ✓ succeeded │"),
-            .key(.character("q")),
-        ])
+        let terminal = ScriptedTerminal(
+            width: 100, height: 30,
+            steps: [
+                .waitFor("Approval needed (1 of 2)"),
+                .key(.character("a")),
+                .waitFor("Approval needed"),
+                .key(.character("d")),
+                .waitFor("│ ✓ succeeded │"),
+                .key(.character("q")),
+            ])
         let console = ConsoleApp(
             catalog: catalog, checkpointDirectory: dir, approver: "ana",
             environment: ["LANG": "C.UTF-8", "TERM": "xterm"])
-        let code = await runToEnd(console, on: terminal, startWith: (name: "parallel-sign-off", stateJSON: #"{"outcomes":[]}"#))
+        let code = await runToEnd(
+            console, on: terminal, startWith: (name: "parallel-sign-off", stateJSON: #"{"outcomes":[]}"#))
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
         // One child was approved and one denied, whichever asked first.
@@ -135,14 +152,16 @@ struct ConsoleLoopTests {
     func badStateStaysInEditor() async throws {
         let dir = try folder()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
-            .key(.enter), .waitFor("Initial state: refund-workflow"),
-            // Delete the line `  "amount" : 42.5,` (16 characters after the indent).
-            .key(.down), .key(.end),
-        ] + Array(repeating: ScriptedTerminal.Step.key(.backspace), count: 16) + [
-            .key(.control("r")), .waitFor("missing key 'amount'"),
-            .key(.escape), .key(.character("q")),
-        ])
+        let terminal = ScriptedTerminal(
+            width: 100, height: 30,
+            steps: [
+                .key(.enter), .waitFor("Initial state: refund-workflow"),
+                // Delete the line `  "amount" : 42.5,` (16 characters after the indent).
+                .key(.down), .key(.end),
+            ] + Array(repeating: ScriptedTerminal.Step.key(.backspace), count: 16) + [
+                .key(.control("r")), .waitFor("missing key 'amount'"),
+                .key(.escape), .key(.character("q")),
+            ])
         let code = await runToEnd(app(dir), on: terminal)
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
@@ -175,9 +194,11 @@ extension ConsoleLoopTests {
         let signals = [SIGINT, SIGTERM, SIGHUP]
         let before = signals.map(Disposition.init)
         nonisolated(unsafe) var during: [Disposition] = []
-        let terminal = ScriptedTerminal(width: 100, height: 30, steps: [
-            .waitFor("Workflows"), .call { during = signals.map(Disposition.init) }, .key("q"),
-        ])
+        let terminal = ScriptedTerminal(
+            width: 100, height: 30,
+            steps: [
+                .waitFor("Workflows"), .call { during = signals.map(Disposition.init) }, .key("q"),
+            ])
         let code = await runToEnd(app(dir), on: terminal)
         #expect(terminal.failure == nil, "\(terminal.failure ?? "")")
         #expect(code == 0)
@@ -224,8 +245,10 @@ struct ParallelSignOff: Workflow {
 
     var steps: [Step<SignOffState>] {
         Step("collect") { state, context in
-            async let left = context.runChild(SignOffChild(name: "left"), state: SignOffState(), failParentOnFailure: false)
-            async let right = context.runChild(SignOffChild(name: "right"), state: SignOffState(), failParentOnFailure: false)
+            async let left = context.runChild(
+                SignOffChild(name: "left"), state: SignOffState(), failParentOnFailure: false)
+            async let right = context.runChild(
+                SignOffChild(name: "right"), state: SignOffState(), failParentOnFailure: false)
             let results = try await [left, right]
             state.outcomes = results.map(\.status.rawValue)
         }

@@ -34,13 +34,16 @@ struct ConsoleTestStore {
         if model != expectedModel {
             let differences = ModelDiff.differences(expected: expectedModel, actual: model)
             Issue.record(
-                Comment(rawValue: "\(message) left the model other than stated:\n"
-                    + (differences.isEmpty ? "(no field-level difference found)" : differences.joined(separator: "\n"))),
+                Comment(
+                    rawValue: "\(message) left the model other than stated:\n"
+                        + (differences.isEmpty
+                            ? "(no field-level difference found)" : differences.joined(separator: "\n"))),
                 sourceLocation: sourceLocation)
         }
         if commands != expected {
             Issue.record(
-                Comment(rawValue: "\(message) returned \(commands), expected \(expected)"), sourceLocation: sourceLocation)
+                Comment(rawValue: "\(message) returned \(commands), expected \(expected)"),
+                sourceLocation: sourceLocation)
         }
     }
 }
@@ -49,9 +52,11 @@ struct ConsoleTestStore {
 /// `runs[0].steps[1].status: expected running, got paused`.
 enum ModelDiff {
     static func differences(expected: Any, actual: Any, path: String = "model") -> [String] {
-        let left = Mirror(reflecting: expected), right = Mirror(reflecting: actual)
+        let left = Mirror(reflecting: expected)
+        let right = Mirror(reflecting: actual)
         if let leftDate = expected as? Date, let rightDate = actual as? Date {
-            return leftDate == rightDate ? [] : [leaf(path, leftDate.timeIntervalSince1970, rightDate.timeIntervalSince1970)]
+            return leftDate == rightDate
+                ? [] : [leaf(path, leftDate.timeIntervalSince1970, rightDate.timeIntervalSince1970)]
         }
         switch (left.displayStyle, right.displayStyle) {
         case (.struct, .struct), (.class, .class), (.tuple, .tuple):
@@ -63,7 +68,8 @@ enum ModelDiff {
             }
             return found
         case (.collection, .collection):
-            let leftItems = left.children.map(\.value), rightItems = right.children.map(\.value)
+            let leftItems = left.children.map(\.value)
+            let rightItems = right.children.map(\.value)
             var found: [String] = []
             for index in 0..<max(leftItems.count, rightItems.count) {
                 let item = "\(path)[\(index)]"
@@ -78,11 +84,13 @@ enum ModelDiff {
             return found
         case (.dictionary, .dictionary), (.set, .set):
             // Equal dictionaries and sets can list their members in different orders.
-            let leftItems = members(left), rightItems = members(right)
+            let leftItems = members(left)
+            let rightItems = members(right)
             return Set(leftItems.keys).union(rightItems.keys).sorted().flatMap { key -> [String] in
                 let item = "\(path)[\(key)]"
                 switch (leftItems[key], rightItems[key]) {
-                case (let leftValue?, let rightValue?): return differences(expected: leftValue, actual: rightValue, path: item)
+                case (let leftValue?, let rightValue?):
+                    return differences(expected: leftValue, actual: rightValue, path: item)
                 case (let leftValue?, nil): return ["\(item): expected \(describe(leftValue)), missing"]
                 case (nil, let rightValue?): return ["\(item): not expected, got \(describe(rightValue))"]
                 case (nil, nil): return []
@@ -93,13 +101,17 @@ enum ModelDiff {
                 return differences(expected: leftValue, actual: rightValue, path: path)
             }
         case (.enum, .enum):
-            if let leftCase = left.children.first, let rightCase = right.children.first, leftCase.label == rightCase.label {
-                return differences(expected: leftCase.value, actual: rightCase.value, path: "\(path)(\(leftCase.label ?? ""))")
+            if let leftCase = left.children.first, let rightCase = right.children.first,
+                leftCase.label == rightCase.label
+            {
+                return differences(
+                    expected: leftCase.value, actual: rightCase.value, path: "\(path)(\(leftCase.label ?? ""))")
             }
         default:
             break
         }
-        let leftText = describe(expected), rightText = describe(actual)
+        let leftText = describe(expected)
+        let rightText = describe(actual)
         return leftText == rightText ? [] : [leaf(path, leftText, rightText)]
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-@testable import StepFlow
 import StepFlowExamples
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 /// A model over the example catalog at a given size, with a fixed clock.
@@ -25,10 +25,17 @@ func keys(_ keys: Key...) -> [ConsoleMessage] { keys.map { .key($0) } }
 func modelWaitingForApproval(_ given: ApprovalRequest? = nil) -> (ConsoleModel, ApprovalRequest) {
     var model = exampleModel()
     let index = model.catalog.firstIndex { $0.name == "approval-refund" }!
-    send(&model, .runStarted(key: 1, runID: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])), at: model.now))
-    let request = given ?? ApprovalRequest(
-        workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd", state: AnyState(JSONValue.object(["amount": 250])),
-        message: "Approve this refund?", metadata: ["auto_limit": 100])
+    send(
+        &model,
+        .runStarted(
+            key: 1, runID: "run0001abcd", catalogIndex: index, state: AnyState(JSONValue.object(["amount": 250])),
+            at: model.now))
+    let request =
+        given
+        ?? ApprovalRequest(
+            workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd",
+            state: AnyState(JSONValue.object(["amount": 250])),
+            message: "Approve this refund?", metadata: ["auto_limit": 100])
     send(&model, .event(runKey: 1, .approvalRequested(request)), .approvalNeeded(runKey: 1, approvalID: 7, request))
     return (model, request)
 }
@@ -74,7 +81,9 @@ struct ConsoleUpdateTests {
             $0.editor?.column = 0
         }
         let text = model.catalog[0].defaultStateText
-        store.send(.key(.control("r")), commands: [.startRun(catalogIndex: 0, stateJSON: text)]) { $0.editor?.error = nil }
+        store.send(.key(.control("r")), commands: [.startRun(catalogIndex: 0, stateJSON: text)]) {
+            $0.editor?.error = nil
+        }
     }
 
     @Test("typing in the editor inserts at the cursor and Enter splits the line")
@@ -111,13 +120,16 @@ struct ConsoleUpdateTests {
         let state = AnyState(JSONValue.object(["amount": 250]))
         let at = model.now.addingTimeInterval(5)
         store.send(.runStarted(key: 1, runID: "run1", catalogIndex: approvalRefundIndex, state: state, at: at)) {
-            $0.runs = [RunView(
-                key: 1, runID: "run1", workflowName: "approval-refund", catalogIndex: approvalRefundIndex, startedAt: at,
-                steps: [
-                    StepRow(name: "prepare_refund", gated: false), StepRow(name: "issue_refund", gated: true),
-                    StepRow(name: "notify_customer", gated: false),
-                ],
-                state: state)]
+            $0.runs = [
+                RunView(
+                    key: 1, runID: "run1", workflowName: "approval-refund", catalogIndex: approvalRefundIndex,
+                    startedAt: at,
+                    steps: [
+                        StepRow(name: "prepare_refund", gated: false), StepRow(name: "issue_refund", gated: true),
+                        StepRow(name: "notify_customer", gated: false),
+                    ],
+                    state: state)
+            ]
             $0.editor = nil
             $0.screen = .run(1)
             $0.now = at
@@ -233,9 +245,10 @@ struct ConsoleUpdateTests {
         var store = ConsoleTestStore(model)
         store.send(.key("r")) { $0.prompt?.editingReason = true }
         store.send(.key("x")) { $0.prompt?.reason = "x" }
-        let event = WorkflowEvent.stepFinished(StepFinishedEvent(
-            workflowName: request.workflowName, runID: request.runID, stepName: "prepare_refund", stepIndex: 0,
-            state: request.state, result: StepResult(stepName: "prepare_refund", status: .succeeded, attempts: 1)))
+        let event = WorkflowEvent.stepFinished(
+            StepFinishedEvent(
+                workflowName: request.workflowName, runID: request.runID, stepName: "prepare_refund", stepIndex: 0,
+                state: request.state, result: StepResult(stepName: "prepare_refund", status: .succeeded, attempts: 1)))
         let arrival = model.now.addingTimeInterval(1)
         store.send(.event(runKey: 1, event, at: arrival)) {
             $0.runs[0].log.append(LogEntry(time: arrival, event: event))
@@ -257,33 +270,38 @@ struct ConsoleUpdateTests {
         let (model, request) = modelWaitingForApproval()
         let now = model.now
         var store = ConsoleTestStore(model)
-        let retry = WorkflowEvent.retryScheduled(RetryScheduledEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", failedAttempt: 1,
-            delay: .seconds(3), error: StepTimeoutError("slow")))
+        let retry = WorkflowEvent.retryScheduled(
+            RetryScheduledEvent(
+                workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", failedAttempt: 1,
+                delay: .seconds(3), error: StepTimeoutError("slow")))
         store.send(.event(runKey: 1, retry, at: now)) {
             $0.runs[0].log.append(LogEntry(time: now, event: retry))
             $0.runs[0].steps[2].attempts = 1
             $0.runs[0].steps[2].lastError = "StepTimeoutError: slow"
             $0.runs[0].steps[2].retryAt = now.addingTimeInterval(3)
         }
-        let decided = WorkflowEvent.approvalDecided(ApprovalDecidedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
-            decision: .approve(reason: "fine", by: "ana")))
+        let decided = WorkflowEvent.approvalDecided(
+            ApprovalDecidedEvent(
+                workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
+                decision: .approve(reason: "fine", by: "ana")))
         store.send(.event(runKey: 1, decided, at: now)) {
             $0.runs[0].log.append(LogEntry(time: now, event: decided))
             $0.runs[0].steps[1].decision = "approved by ana: fine"
             $0.runs[0].steps[1].status = .running
         }
-        let child = WorkflowEvent.childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
-            childWorkflowName: "fraud-check", childRunID: "child01"))
+        let child = WorkflowEvent.childWorkflowStarted(
+            ChildWorkflowStartedEvent(
+                workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
+                childWorkflowName: "fraud-check", childRunID: "child01"))
         store.send(.event(runKey: 1, child, at: now)) {
             $0.runs[0].log.append(LogEntry(time: now, event: child))
             $0.runs[0].steps[1].children = [ChildRow(runID: "child01", name: "fraud-check", status: .running)]
         }
-        let childStep = WorkflowEvent.stepFinished(StepFinishedEvent(
-            workflowName: "fraud-check", runID: "child01", stepName: "score_risk", stepIndex: 0, state: request.state,
-            result: StepResult(stepName: "score_risk", status: .succeeded, attempts: 1)))
+        let childStep = WorkflowEvent.stepFinished(
+            StepFinishedEvent(
+                workflowName: "fraud-check", runID: "child01", stepName: "score_risk", stepIndex: 0,
+                state: request.state,
+                result: StepResult(stepName: "score_risk", status: .succeeded, attempts: 1)))
         store.send(.event(runKey: 1, childStep, at: now)) {
             $0.runs[0].log.append(LogEntry(time: now, event: childStep))
             $0.runs[0].steps[1].children[0].steps = ["score_risk succeeded"]
@@ -357,7 +375,9 @@ struct ConsoleUpdateTests {
         let item = store.model.catalog[0]
         #expect(item.name == "refund-workflow")
         store.send(.key("m")) { $0.overlay = .mermaid(workflow: item.name, text: item.graph.mermaid()) }
-        store.send(.key("s"), commands: [.saveMermaid(workflow: item.name, text: item.graph.mermaid())]) { $0.overlay = nil }
+        store.send(.key("s"), commands: [.saveMermaid(workflow: item.name, text: item.graph.mermaid())]) {
+            $0.overlay = nil
+        }
         store.send(.key("?")) { $0.overlay = .help }
         store.send(.key(.escape)) { $0.overlay = nil }
     }
@@ -365,8 +385,12 @@ struct ConsoleUpdateTests {
     @Test("saving Mermaid reports where it went, or why it could not")
     func mermaidSaveResults() {
         var store = ConsoleTestStore(exampleModel())
-        store.send(.mermaidSaved(path: "/tmp/refund-workflow.mmd")) { $0.notice = "Mermaid saved to /tmp/refund-workflow.mmd" }
-        store.send(.mermaidNotSaved(path: "/ro/x.mmd", reason: "read-only")) { $0.notice = "cannot save /ro/x.mmd: read-only" }
+        store.send(.mermaidSaved(path: "/tmp/refund-workflow.mmd")) {
+            $0.notice = "Mermaid saved to /tmp/refund-workflow.mmd"
+        }
+        store.send(.mermaidNotSaved(path: "/ro/x.mmd", reason: "read-only")) {
+            $0.notice = "cannot save /ro/x.mmd: read-only"
+        }
         store.send(.notice("disk full")) { $0.notice = "disk full" }
     }
 
@@ -375,9 +399,15 @@ struct ConsoleUpdateTests {
         var (model, request) = modelWaitingForApproval()
         #expect(ConsoleUpdate.tickInterval(for: exampleModel()) == nil)
         #expect(ConsoleUpdate.tickInterval(for: model) == .seconds(1))
-        send(&model, .event(runKey: 1, .stepStarted(StepStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", stepIndex: 2,
-            state: request.state, startedAt: model.now))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .stepStarted(
+                    StepStartedEvent(
+                        workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer",
+                        stepIndex: 2,
+                        state: request.state, startedAt: model.now))))
         #expect(ConsoleUpdate.tickInterval(for: model) == .milliseconds(250))
         send(&model, .runFinished(runKey: 1, status: .succeeded, checkpointPath: nil, at: model.now))
         #expect(ConsoleUpdate.tickInterval(for: model) == nil)
@@ -404,10 +434,13 @@ struct ConsoleUpdateTests {
         store.send(.key(.escape)) { $0.prompt = nil }
         let state = AnyState(JSONValue.object([:]))
         store.send(.runStarted(key: 2, runID: "run2", catalogIndex: 0, state: state, at: model.now)) {
-            $0.runs.append(RunView(
-                key: 2, runID: "run2", workflowName: "refund-workflow", catalogIndex: 0, startedAt: model.now,
-                steps: model.catalog[0].graph.nodes.filter { $0.kind == .step }.map { StepRow(name: $0.label, gated: $0.requiresApproval) },
-                state: state))
+            $0.runs.append(
+                RunView(
+                    key: 2, runID: "run2", workflowName: "refund-workflow", catalogIndex: 0, startedAt: model.now,
+                    steps: model.catalog[0].graph.nodes.filter { $0.kind == .step }.map {
+                        StepRow(name: $0.label, gated: $0.requiresApproval)
+                    },
+                    state: state))
             $0.screen = .run(2)
         }
         // Switching to a waiting run pops its prompt.
@@ -429,9 +462,15 @@ struct ConsoleUpdateTests {
         send(&model, .key(.escape), .key(.backTab))
         #expect(model.runFocus == .log)
         for _ in 0..<3 {
-            send(&model, .event(runKey: 1, .stepStarted(StepStartedEvent(
-                workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer", stepIndex: 2,
-                state: request.state, startedAt: model.now))))
+            send(
+                &model,
+                .event(
+                    runKey: 1,
+                    .stepStarted(
+                        StepStartedEvent(
+                            workflowName: "approval-refund", runID: request.runID, stepName: "notify_customer",
+                            stepIndex: 2,
+                            state: request.state, startedAt: model.now))))
         }
         var store = ConsoleTestStore(model)
         store.send(.key(.up)) { $0.runs[0].scroll[.log] = 1 }
@@ -444,26 +483,49 @@ struct ConsoleUpdateTests {
     @Test("workflowStarted, workflowFinished and childWorkflowFinished update the run")
     func lifecycleEvents() {
         var (model, request) = modelWaitingForApproval()
-        send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-            childWorkflowName: "fraud-check", childRunID: "c1"))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .childWorkflowStarted(
+                    ChildWorkflowStartedEvent(
+                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+                        childWorkflowName: "fraud-check", childRunID: "c1"))))
         let childResult = WorkflowResult<AnyState>(
             workflowName: "fraud-check", runID: "c1", state: request.state, status: .failed, steps: [],
             startedAt: model.now, finishedAt: model.now)
-        send(&model, .event(runKey: 1, .childWorkflowFinished(ChildWorkflowFinishedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund", result: childResult))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .childWorkflowFinished(
+                    ChildWorkflowFinishedEvent(
+                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+                        result: childResult))))
         #expect(model.runs[0].steps[0].children.first?.status == .failed)
-        let skipped = StepResult.skipped("notify_customer", requiresApproval: false, reason: "not reached because workflow failed")
+        let skipped = StepResult.skipped(
+            "notify_customer", requiresApproval: false, reason: "not reached because workflow failed")
         let final = WorkflowResult<AnyState>(
             workflowName: "approval-refund", runID: request.runID, state: request.state, status: .failed,
             steps: [skipped], startedAt: model.now, finishedAt: model.now)
-        send(&model, .event(runKey: 1, .workflowFinished(WorkflowFinishedEvent(
-            workflowName: "approval-refund", runID: request.runID, state: request.state, result: final))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .workflowFinished(
+                    WorkflowFinishedEvent(
+                        workflowName: "approval-refund", runID: request.runID, state: request.state, result: final))))
         #expect(model.runs[0].status == .failed)
         #expect(model.runs[0].steps[2].status == .skipped)
         #expect(model.runs[0].waiting == nil)
-        send(&model, .event(runKey: 1, .workflowStarted(WorkflowStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, state: request.state, startedAt: model.now))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .workflowStarted(
+                    WorkflowStartedEvent(
+                        workflowName: "approval-refund", runID: request.runID, state: request.state,
+                        startedAt: model.now))))
         #expect(model.runs[0].status == .running)
     }
 
@@ -484,10 +546,14 @@ struct ConsoleUpdateTests {
         store.send(.key(.tab))  // no runs yet: the catalog keeps the focus
         let state = AnyState(JSONValue.object([:]))
         store.send(.runStarted(key: 1, runID: "r1", catalogIndex: 0, state: state, at: model.now)) {
-            $0.runs = [RunView(
-                key: 1, runID: "r1", workflowName: "refund-workflow", catalogIndex: 0, startedAt: model.now,
-                steps: model.catalog[0].graph.nodes.filter { $0.kind == .step }.map { StepRow(name: $0.label, gated: $0.requiresApproval) },
-                state: state)]
+            $0.runs = [
+                RunView(
+                    key: 1, runID: "r1", workflowName: "refund-workflow", catalogIndex: 0, startedAt: model.now,
+                    steps: model.catalog[0].graph.nodes.filter { $0.kind == .step }.map {
+                        StepRow(name: $0.label, gated: $0.requiresApproval)
+                    },
+                    state: state)
+            ]
             $0.screen = .run(1)
         }
         store.send(.key(.escape)) {
@@ -603,7 +669,10 @@ struct ConsoleUpdateTests {
         withKnownIssue {
             store.send(.key("?")) { $0.overlay = .confirmQuit }
         } matching: { issue in
-            issue.comments.contains { $0.rawValue.contains("model.overlay: expected StepFlowTUI.Overlay.confirmQuit, got StepFlowTUI.Overlay.help") }
+            issue.comments.contains {
+                $0.rawValue.contains(
+                    "model.overlay: expected StepFlowTUI.Overlay.confirmQuit, got StepFlowTUI.Overlay.help")
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-@testable import StepFlow
 import StepFlowTestSupport
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 @Suite("Console view")
@@ -34,9 +34,14 @@ struct ConsoleViewTests {
     func decided(width: Int, height: Int) throws {
         var (model, request) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.character("a")))
-        send(&model, .event(runKey: 1, .approvalDecided(ApprovalDecidedEvent(
-            workflowName: request.workflowName, runID: request.runID, stepName: "issue_refund",
-            decision: .approve(reason: "receipt ok", by: "ana")))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .approvalDecided(
+                    ApprovalDecidedEvent(
+                        workflowName: request.workflowName, runID: request.runID, stepName: "issue_refund",
+                        decision: .approve(reason: "receipt ok", by: "ana")))))
         let grid = ConsoleView.render(model)
         expectGolden(grid.lines, named: "decided-\(width)x\(height)")
         #expect(grid.lines.joined().contains("approved by ana"))
@@ -61,9 +66,14 @@ struct ConsoleViewTests {
     func stateAndChildren(width: Int, height: Int) throws {
         var (model, request) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.escape))
-        send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-            childWorkflowName: "fraud-check", childRunID: "child01"))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .childWorkflowStarted(
+                    ChildWorkflowStartedEvent(
+                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+                        childWorkflowName: "fraud-check", childRunID: "child01"))))
         expectGolden(ConsoleView.render(model).lines, named: "children-\(width)x\(height)")
         send(&model, .key(.tab), .key(.tab))
         let grid = ConsoleView.render(model)

@@ -1,8 +1,8 @@
 import Foundation
-@testable import StepFlow
 import StepFlowDrawing
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 @Suite("Graph pane")
@@ -16,7 +16,9 @@ struct GraphPaneTests {
         }
     }
 
-    @Test("across many frames with changing statuses the graph is laid out once per width, and each frame shows what a fresh drawing shows")
+    @Test(
+        "across many frames with changing statuses the graph is laid out once per width, and each frame shows what a fresh drawing shows"
+    )
     func laidOutOnce() {
         let layouts = GraphLayoutCache(capacity: 4)
         var (model, request) = modelWaitingForApproval()
@@ -26,10 +28,15 @@ struct GraphPaneTests {
             let index = frame % 3
             let status = StepStatus.allCases[frame % StepStatus.allCases.count]
             let name = model.runs[0].steps[index].name
-            send(&model, .event(runKey: 1, .stepFinished(StepFinishedEvent(
-                workflowName: request.workflowName, runID: request.runID, stepName: name, stepIndex: index,
-                state: request.state, result: StepResult(stepName: name, status: status, attempts: 1)))),
-                 .tick(model.now.addingTimeInterval(0.25)))
+            send(
+                &model,
+                .event(
+                    runKey: 1,
+                    .stepFinished(
+                        StepFinishedEvent(
+                            workflowName: request.workflowName, runID: request.runID, stepName: name, stepIndex: index,
+                            state: request.state, result: StepResult(stepName: name, status: status, attempts: 1)))),
+                .tick(model.now.addingTimeInterval(0.25)))
             let grid = ConsoleView.render(model, graphLayouts: layouts)
 
             let run = model.runs[0]
@@ -41,9 +48,12 @@ struct GraphPaneTests {
                     highlighted = WorkflowGraph.stepNodeID(index)
                 }
             }
-            let pane = Rect(row: 2, column: model.width * 9 / 20 + 1, width: model.width - model.width * 9 / 20 - 2, height: 10)
-            let fresh = GraphDrawing.render(graph, options: .init(
-                width: pane.width, glyphs: .unicode, statuses: statuses, highlighted: highlighted))
+            let pane = Rect(
+                row: 2, column: model.width * 9 / 20 + 1, width: model.width - model.width * 9 / 20 - 2, height: 10)
+            let fresh = GraphDrawing.render(
+                graph,
+                options: .init(
+                    width: pane.width, glyphs: .unicode, statuses: statuses, highlighted: highlighted))
             let shown = Self.text(of: grid, in: pane)
             #expect(Array(shown.prefix(fresh.count)) == Array(fresh.prefix(pane.height)), "frame \(frame)")
         }

@@ -1,7 +1,7 @@
 import Foundation
-@testable import StepFlow
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 /// Walks every mode of the console with a broad set of keys: what a key does
@@ -9,8 +9,12 @@ import Testing
 @Suite("Key maps")
 struct KeyMapTests {
     /// Every printable ASCII character, the arrows and editing keys, and Ctrl-letters.
-    static let allKeys: [Key] = (32...126).map { .character(Character(UnicodeScalar(UInt8($0)))) }
-        + [.up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .enter, .escape, .tab, .backTab, .backspace, .delete]
+    static let allKeys: [Key] =
+        (32...126).map { .character(Character(UnicodeScalar(UInt8($0)))) }
+        + [
+            .up, .down, .left, .right, .pageUp, .pageDown, .home, .end, .enter, .escape, .tab, .backTab, .backspace,
+            .delete,
+        ]
         + "abcdefghijklmnopqrstuvwxyz".map { .control($0) }
 
     /// Models of each mode in which every bound key has something to do: lists
@@ -19,7 +23,10 @@ struct KeyMapTests {
     static func samples(_ mode: ConsoleMode) -> [ConsoleModel] {
         let (waiting, _) = modelWaitingForApproval()
         var runView = waiting
-        send(&runView, .key(.escape), .runStarted(key: 2, runID: "run2", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: runView.now))
+        send(
+            &runView, .key(.escape),
+            .runStarted(key: 2, runID: "run2", catalogIndex: 0, state: AnyState(JSONValue.object([:])), at: runView.now)
+        )
         send(&runView, .key("]"), .key(.escape), .key(.down))
         switch mode {
         case .tooSmall:
@@ -79,7 +86,9 @@ struct KeyMapTests {
     func everyHandledKeyIsListed(_ mode: ConsoleMode) {
         for model in Self.samples(mode) {
             for key in Self.allKeys where Self.acts(key, on: model) {
-                #expect(mode.keyMap.contains { $0.action(for: key) != nil }, "\(key.name) acts in \(mode) but is not in its help")
+                #expect(
+                    mode.keyMap.contains { $0.action(for: key) != nil },
+                    "\(key.name) acts in \(mode) but is not in its help")
             }
         }
     }
@@ -88,19 +97,23 @@ struct KeyMapTests {
     func everyListedKeyActs(_ mode: ConsoleMode) {
         for binding in mode.keyMap {
             for (pattern, _) in binding.actions {
-                let keys: [Key] = switch pattern {
-                case .key(let key): [key]
-                case .anyCharacter: (32...126).map { .character(Character(UnicodeScalar(UInt8($0)))) }
-                }
+                let keys: [Key] =
+                    switch pattern {
+                    case .key(let key): [key]
+                    case .anyCharacter: (32...126).map { .character(Character(UnicodeScalar(UInt8($0)))) }
+                    }
                 for key in keys {
-                    #expect(Self.samples(mode).contains { Self.acts(key, on: $0) },
-                            "\(key.name) is listed in \(mode) as \"\(binding.help)\" but does nothing")
+                    #expect(
+                        Self.samples(mode).contains { Self.acts(key, on: $0) },
+                        "\(key.name) is listed in \(mode) as \"\(binding.help)\" but does nothing")
                 }
             }
         }
     }
 
-    @Test("each binding's label names each of its keys, and no key is bound twice in a mode", arguments: ConsoleMode.allCases)
+    @Test(
+        "each binding's label names each of its keys, and no key is bound twice in a mode",
+        arguments: ConsoleMode.allCases)
     func labelsNameTheirKeys(_ mode: ConsoleMode) {
         var seen: Set<Key> = []
         for binding in mode.keyMap {
@@ -117,7 +130,11 @@ struct KeyMapTests {
         let model = try #require(Self.samples(mode).first)
         let bar = KeyHelp.bar(for: model)
         #expect(!bar.isEmpty)
-        #expect(bar == mode.keyMap.compactMap { binding in binding.footer.map { KeyHelp.Entry(key: binding.mainLabel, action: $0) } })
+        #expect(
+            bar
+                == mode.keyMap.compactMap { binding in
+                    binding.footer.map { KeyHelp.Entry(key: binding.mainLabel, action: $0) }
+                })
         // `?` lists the view under the help overlay, with every binding of its map.
         let below = ConsoleMode.belowHelp(model)
         #expect(KeyHelp.all(for: model) == below.keyMap.map { KeyHelp.Entry(key: $0.label, action: $0.help) })

@@ -1,7 +1,7 @@
 import Foundation
-@testable import StepFlow
 import Testing
 
+@testable import StepFlow
 @testable import StepFlowTUI
 
 @Suite("Rect")
@@ -25,11 +25,15 @@ struct RectTests {
         #expect(area.inset(by: 1) == Rect(row: 2, column: 2, width: 8, height: 4))
         #expect(area.inset(rows: 1, columns: 2) == Rect(row: 2, column: 3, width: 6, height: 4))
         #expect(area.inset(by: 4).isEmpty)
-        #expect(area.clamped(to: Rect(row: 0, column: 5, width: 100, height: 3)) == Rect(row: 1, column: 5, width: 6, height: 2))
+        #expect(
+            area.clamped(to: Rect(row: 0, column: 5, width: 100, height: 3))
+                == Rect(row: 1, column: 5, width: 6, height: 2))
         #expect(area.clamped(to: Rect(row: 50, column: 50, width: 2, height: 2)).isEmpty)
         #expect(area.centered(width: 4, height: 2) == Rect(row: 3, column: 4, width: 4, height: 2))
         #expect(area.centered(width: 40, height: 40) == area)
-        #expect(area.contains(row: 1, column: 10) && !area.contains(row: 1, column: 11) && !area.contains(row: 7, column: 1))
+        #expect(
+            area.contains(row: 1, column: 10) && !area.contains(row: 1, column: 11) && !area.contains(row: 7, column: 1)
+        )
     }
 }
 
@@ -47,15 +51,21 @@ struct WidgetClipTests {
     /// One of each widget, fed from a run waiting for approval, with text long enough to run past any area.
     static func widgets() -> [(String, any Widget)] {
         var (model, request) = modelWaitingForApproval()
-        send(&model, .event(runKey: 1, .childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-            childWorkflowName: "fraud-check", childRunID: "child01"))))
+        send(
+            &model,
+            .event(
+                runKey: 1,
+                .childWorkflowStarted(
+                    ChildWorkflowStartedEvent(
+                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+                        childWorkflowName: "fraud-check", childRunID: "child01"))))
         let theme = Theme(model)
         let run = model.runs[0]
         let long = String(repeating: "a notice far too long for any pane ", count: 8)
         var editor = StateEditor(catalogIndex: 0, text: model.catalog[0].defaultStateText + "\n" + long)
         editor.row = 1
-        let mermaid = "flowchart TD\n" + (0..<40).map { "    step_\($0)[\"\(long)\"] --> step_\($0 + 1)" }.joined(separator: "\n")
+        let mermaid =
+            "flowchart TD\n" + (0..<40).map { "    step_\($0)[\"\(long)\"] --> step_\($0 + 1)" }.joined(separator: "\n")
         let graph = model.catalog[run.catalogIndex].graph
         return [
             ("header", Header(model: model, theme: theme)),
@@ -65,14 +75,28 @@ struct WidgetClipTests {
             ("runs", RunList(runs: model.runs, selection: 0, focused: true, theme: theme)),
             ("no runs", RunList(runs: [], selection: 0, focused: false, theme: theme)),
             ("steps", StepList(run: run, focused: true, now: model.now, theme: theme)),
-            ("graph", GraphPane(graph: graph, run: run, focused: true, theme: theme, layouts: GraphLayoutCache(capacity: 1))),
+            (
+                "graph",
+                GraphPane(graph: graph, run: run, focused: true, theme: theme, layouts: GraphLayoutCache(capacity: 1))
+            ),
             ("events", EventLog(run: run, focused: true, theme: theme)),
             ("state", StateInspector(run: run, theme: theme)),
-            ("approval", ApprovalDialog(prompt: model.prompt!, request: request, pendingCount: 2, theme: theme, keys: KeyHelp.hint(for: model))),
-            ("editor", StateEditorDialog(editor: editor, workflowName: long, theme: theme, keys: KeyHelp.hint(for: model))),
+            (
+                "approval",
+                ApprovalDialog(
+                    prompt: model.prompt!, request: request, pendingCount: 2, theme: theme,
+                    keys: KeyHelp.hint(for: model))
+            ),
+            (
+                "editor",
+                StateEditorDialog(editor: editor, workflowName: long, theme: theme, keys: KeyHelp.hint(for: model))
+            ),
             ("help", HelpOverlay(entries: KeyHelp.all(for: model), theme: theme, keys: KeyHelp.hint(for: model))),
             ("quit", QuitDialog(waitingCount: 1, theme: theme, keys: KeyHelp.hint(for: model))),
-            ("mermaid", MermaidOverlay(workflow: "approval-refund", text: mermaid, theme: theme, keys: KeyHelp.hint(for: model))),
+            (
+                "mermaid",
+                MermaidOverlay(workflow: "approval-refund", text: mermaid, theme: theme, keys: KeyHelp.hint(for: model))
+            ),
             ("too small", TooSmallMessage(minimumWidth: 60, minimumHeight: 16)),
         ]
     }
@@ -83,8 +107,9 @@ struct WidgetClipTests {
         Rect(row: 28, column: 80, width: 20, height: 5),
     ]
 
-    @Test("each widget, rendered into a grid full of markers, draws in its area and leaves every cell outside it alone",
-          arguments: areas)
+    @Test(
+        "each widget, rendered into a grid full of markers, draws in its area and leaves every cell outside it alone",
+        arguments: areas)
     func clipped(area: Rect) {
         for (name, widget) in Self.widgets() {
             var grid = Self.markedGrid()

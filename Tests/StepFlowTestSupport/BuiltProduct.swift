@@ -56,7 +56,8 @@ package struct BuiltProduct {
         let process = Process()
         process.executableURL = Self.directory.appendingPathComponent(name)
         process.arguments = arguments
-        process.environment = exactEnvironment
+        process.environment =
+            exactEnvironment
             ? environment : ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.standardInput = input

@@ -59,9 +59,10 @@ package struct GoldenFile {
         let expected = String(decoding: data, as: UTF8.self)
         guard expected != text else { return }
         Issue.record(
-            Comment(rawValue: "\(name) differs \(Self.firstDifference(expected, text)) "
-                + "(re-record with \(Self.recordVariable)=1 if intended):\n"
-                + "--- expected\n\(expected)--- actual\n\(text)"),
+            Comment(
+                rawValue: "\(name) differs \(Self.firstDifference(expected, text)) "
+                    + "(re-record with \(Self.recordVariable)=1 if intended):\n"
+                    + "--- expected\n\(expected)--- actual\n\(text)"),
             sourceLocation: sourceLocation)
     }
 

@@ -36,7 +36,8 @@ package func drawingGraph(_ name: String, _ steps: [DrawingStep]) -> WorkflowGra
         if let routes = step.routes {
             for route in routes {
                 let target = route.target == "END" ? "end_0" : "step_\(indexByName[route.target]!)"
-                edges.append(WorkflowGraph.Edge(source: "step_\(index)", target: target, kind: .route, routeKey: route.key))
+                edges.append(
+                    WorkflowGraph.Edge(source: "step_\(index)", target: target, kind: .route, routeKey: route.key))
             }
         } else if index + 1 < steps.count {
             edges.append(WorkflowGraph.Edge(source: "step_\(index)", target: "step_\(index + 1)", kind: .linear))
@@ -69,8 +70,10 @@ package func randomDrawingGraph(
     steps count: Int, seed: UInt64, routeChance: Double = 0.35, endChance: Double = 0.2, maxSkip: Int? = nil
 ) -> WorkflowGraph {
     var random = SeededGenerator(seed: seed)
-    let words = ["check", "refund", "review", "notify", "approve", "deny", "ship", "bill", "audit", "score",
-                 "triage", "escalate", "archive", "retry", "close"]
+    let words = [
+        "check", "refund", "review", "notify", "approve", "deny", "ship", "bill", "audit", "score",
+        "triage", "escalate", "archive", "retry", "close",
+    ]
     let keys = ["yes", "no", "approve", "deny", "retry_later", "escalate", "ok", "manual review", "skip", "fraud"]
     var steps: [DrawingStep] = []
     for index in 0..<count {

@@ -12,7 +12,8 @@ package final class TmuxSession {
     /// Starts a shell in a `width`×`height` pane with `environment` set, and
     /// returns once its prompt is on screen (creating the session again if a
     /// loaded machine lost it on the way).
-    package static func start(width: Int, height: Int, environment: [String: String] = [:]) async throws -> TmuxSession {
+    package static func start(width: Int, height: Int, environment: [String: String] = [:]) async throws -> TmuxSession
+    {
         let session = TmuxSession(width: width, height: height, environment: environment)
         for _ in 0..<3 {
             try session.create()
@@ -38,8 +39,11 @@ package final class TmuxSession {
         // server; a session has it only when the test sets it.
         let unset = environment["NO_COLOR"] == nil ? ["-u", "NO_COLOR"] : []
         let exports = environment.map { "\($0.key)=\($0.value)" }
-        try Self.tmux(["new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
-                       "env"] + unset + exports + ["PS1=$ ", "bash", "--norc", "--noprofile"])
+        try Self.tmux(
+            [
+                "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
+                "env",
+            ] + unset + exports + ["PS1=$ ", "bash", "--norc", "--noprofile"])
     }
 
     deinit {
@@ -106,7 +110,8 @@ package final class TmuxSession {
 
     /// The process ids of the programs the pane's shell is running.
     package func foregroundChildren() throws -> [Int32] {
-        let shell = try Self.tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let shell = try Self.tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let output = try Self.run("/usr/bin/pgrep", ["-P", shell])
         return output.split(separator: "\n").compactMap { Int32($0) }
     }

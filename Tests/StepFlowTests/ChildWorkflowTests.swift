@@ -8,29 +8,29 @@ import Testing
 
 // MARK: - Test-local types
 
-fileprivate struct CWParentState: Codable, Sendable, Equatable {
+private struct CWParentState: Codable, Sendable, Equatable {
     var log: [String] = []
     var childCount = 0
     var childStatus = ""
 }
 
-fileprivate struct CWChildState: Codable, Sendable, Equatable {
+private struct CWChildState: Codable, Sendable, Equatable {
     var count = 0
     var trail: [String] = []
 }
 
-fileprivate enum CWChildError: Error, Equatable {
+private enum CWChildError: Error, Equatable {
     case boom
 }
 
-fileprivate struct CWParentDecidedError: Error {}
+private struct CWParentDecidedError: Error {}
 
 /// Holds a run context that escaped its step.
-fileprivate final class CWContextBox: Sendable {
+private final class CWContextBox: Sendable {
     let context = Mutex<RunContext?>(nil)
 }
 
-fileprivate func cwRecordingHandler(_ recorder: Recorder, approve: Bool = true) -> ApprovalHandler {
+private func cwRecordingHandler(_ recorder: Recorder, approve: Bool = true) -> ApprovalHandler {
     ApprovalHandler { (request: ApprovalRequest) -> Bool in
         recorder.add("\(request.workflowName).\(request.stepName)")
         return approve
@@ -38,7 +38,7 @@ fileprivate func cwRecordingHandler(_ recorder: Recorder, approve: Bool = true) 
 }
 
 /// increment → double.
-fileprivate struct CWChildFlow: Workflow {
+private struct CWChildFlow: Workflow {
     var name: String { "CWChildFlow" }
     var steps: [Step<CWChildState>] {
         Step("increment") { state in
@@ -53,7 +53,7 @@ fileprivate struct CWChildFlow: Workflow {
     }
 }
 
-fileprivate struct CWFailingChildFlow: Workflow {
+private struct CWFailingChildFlow: Workflow {
     var name: String { "CWFailingChildFlow" }
     var steps: [Step<CWChildState>] {
         Step("warm_up") { state in state.trail.append("warm_up") }
@@ -64,7 +64,7 @@ fileprivate struct CWFailingChildFlow: Workflow {
     }
 }
 
-fileprivate struct CWGatedChildFlow: Workflow {
+private struct CWGatedChildFlow: Workflow {
     var name: String { "CWGatedChildFlow" }
     var steps: [Step<CWChildState>] {
         Step("child_gate", approval: .required(message: "Child asks")) { state in
@@ -74,7 +74,7 @@ fileprivate struct CWGatedChildFlow: Workflow {
 }
 
 /// prepare → delegate (runs CWChildFlow twice) → wrap_up.
-fileprivate struct CWParentFlow: Workflow {
+private struct CWParentFlow: Workflow {
     var name: String { "CWParentFlow" }
     var steps: [Step<CWParentState>] {
         Step("prepare") { state in state.log.append("prepare") }
@@ -90,7 +90,7 @@ fileprivate struct CWParentFlow: Workflow {
 }
 
 /// delegate runs a failing child with the default (fail the parent).
-fileprivate struct CWParentOfFailingFlow: Workflow {
+private struct CWParentOfFailingFlow: Workflow {
     var name: String { "CWParentOfFailingFlow" }
     var steps: [Step<CWParentState>] {
         Step("delegate") { state, context in
@@ -102,7 +102,7 @@ fileprivate struct CWParentOfFailingFlow: Workflow {
 }
 
 /// delegate opts out and decides: tolerate the failure, or fail with its own error.
-fileprivate struct CWTolerantParentFlow: Workflow {
+private struct CWTolerantParentFlow: Workflow {
     let tolerate: Bool
     var name: String { "CWTolerantParentFlow" }
     var steps: [Step<CWParentState>] {
@@ -119,7 +119,7 @@ fileprivate struct CWTolerantParentFlow: Workflow {
 }
 
 /// delegate runs a gated child, optionally with its own handler and hooks.
-fileprivate struct CWGatedParentFlow: Workflow {
+private struct CWGatedParentFlow: Workflow {
     var childHandler: ApprovalHandler? = nil
     var childHooks: [WorkflowHook]? = nil
     var name: String { "CWGatedParentFlow" }
@@ -135,7 +135,7 @@ fileprivate struct CWGatedParentFlow: Workflow {
 }
 
 /// capture keeps its context; reuse tries to run a child with it later in the run.
-fileprivate struct CWEscapingFlow: Workflow {
+private struct CWEscapingFlow: Workflow {
     let box: CWContextBox
     var name: String { "CWEscapingFlow" }
     var steps: [Step<CWParentState>] {
@@ -153,7 +153,7 @@ fileprivate struct CWEscapingFlow: Workflow {
 }
 
 /// Its only step keeps its context, so the escaped context is the run's last one.
-fileprivate struct CWCaptureLastFlow: Workflow {
+private struct CWCaptureLastFlow: Workflow {
     let box: CWContextBox
     var name: String { "CWCaptureLastFlow" }
     var steps: [Step<CWParentState>] {
@@ -275,8 +275,9 @@ struct ChildWorkflowTests {
         #expect(result.checkpoint == nil)
         #expect(result.state.childStatus == "failed")
         let child = try #require(result.step("delegate")?.childWorkflows.first)
-        #expect((child.error as? ApprovalRequiredError)?.message
-            == "Step 'child_gate' requires approval but no approval handler was provided.")
+        #expect(
+            (child.error as? ApprovalRequiredError)?.message
+                == "Step 'child_gate' requires approval but no approval handler was provided.")
     }
 
     @Test("an explicit handler overrides the parent's")
@@ -298,16 +299,17 @@ struct ChildWorkflowTests {
         let result = await CWGatedParentFlow().run(
             CWParentState(), approvalHandler: .always(true), hooks: [lifecycleHook(recorder)])
         #expect(result.status == .succeeded)
-        #expect(recorder.all == [
-            "workflowStarted CWGatedParentFlow",
-            "stepStarted CWGatedParentFlow.delegate",
-            "workflowStarted CWGatedChildFlow",
-            "stepStarted CWGatedChildFlow.child_gate",
-            "stepFinished CWGatedChildFlow.child_gate succeeded",
-            "workflowFinished CWGatedChildFlow succeeded",
-            "stepFinished CWGatedParentFlow.delegate succeeded",
-            "workflowFinished CWGatedParentFlow succeeded",
-        ])
+        #expect(
+            recorder.all == [
+                "workflowStarted CWGatedParentFlow",
+                "stepStarted CWGatedParentFlow.delegate",
+                "workflowStarted CWGatedChildFlow",
+                "stepStarted CWGatedChildFlow.child_gate",
+                "stepFinished CWGatedChildFlow.child_gate succeeded",
+                "workflowFinished CWGatedChildFlow succeeded",
+                "stepFinished CWGatedParentFlow.delegate succeeded",
+                "workflowFinished CWGatedParentFlow succeeded",
+            ])
     }
 
     @Test("explicit hooks override the parent's")
@@ -318,18 +320,20 @@ struct ChildWorkflowTests {
         let result = await workflow.run(
             CWParentState(), approvalHandler: .always(true), hooks: [lifecycleHook(parentSaw)])
         #expect(result.status == .succeeded)
-        #expect(parentSaw.all == [
-            "workflowStarted CWGatedParentFlow",
-            "stepStarted CWGatedParentFlow.delegate",
-            "stepFinished CWGatedParentFlow.delegate succeeded",
-            "workflowFinished CWGatedParentFlow succeeded",
-        ])
-        #expect(childSaw.all == [
-            "workflowStarted CWGatedChildFlow",
-            "stepStarted CWGatedChildFlow.child_gate",
-            "stepFinished CWGatedChildFlow.child_gate succeeded",
-            "workflowFinished CWGatedChildFlow succeeded",
-        ])
+        #expect(
+            parentSaw.all == [
+                "workflowStarted CWGatedParentFlow",
+                "stepStarted CWGatedParentFlow.delegate",
+                "stepFinished CWGatedParentFlow.delegate succeeded",
+                "workflowFinished CWGatedParentFlow succeeded",
+            ])
+        #expect(
+            childSaw.all == [
+                "workflowStarted CWGatedChildFlow",
+                "stepStarted CWGatedChildFlow.child_gate",
+                "stepFinished CWGatedChildFlow.child_gate succeeded",
+                "workflowFinished CWGatedChildFlow succeeded",
+            ])
     }
 
     @Test("an explicit empty hook list silences the child's lifecycle events")

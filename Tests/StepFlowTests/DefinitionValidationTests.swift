@@ -66,8 +66,9 @@ private func expectInvalid(
     #expect(error != nil, "definition() must throw a WorkflowDefinitionError", sourceLocation: sourceLocation)
     let message = error?.message ?? ""
     for phrase in phrases {
-        #expect(message.contains(phrase), "message \"\(message)\" should contain \"\(phrase)\"",
-                sourceLocation: sourceLocation)
+        #expect(
+            message.contains(phrase), "message \"\(message)\" should contain \"\(phrase)\"",
+            sourceLocation: sourceLocation)
     }
 
     let direct = #expect(throws: WorkflowDefinitionError.self, sourceLocation: sourceLocation) {
@@ -90,13 +91,16 @@ private func expectInvalid(
     #expect(result.status == .failed, sourceLocation: sourceLocation)
     #expect(result.workflowName == workflow.name, sourceLocation: sourceLocation)
     let runError = result.error as? WorkflowDefinitionError
-    #expect(runError != nil, "the failed result's error must be a WorkflowDefinitionError, got \(String(describing: result.error))",
-            sourceLocation: sourceLocation)
+    #expect(
+        runError != nil,
+        "the failed result's error must be a WorkflowDefinitionError, got \(String(describing: result.error))",
+        sourceLocation: sourceLocation)
     #expect(runError?.message == error?.message, sourceLocation: sourceLocation)
     #expect(result.steps.isEmpty, sourceLocation: sourceLocation)
     #expect(result.state == ValidationState(), sourceLocation: sourceLocation)
-    #expect(log.all.isEmpty, "no step body may run for an invalid workflow; ran \(log.all)",
-            sourceLocation: sourceLocation)
+    #expect(
+        log.all.isEmpty, "no step body may run for an invalid workflow; ran \(log.all)",
+        sourceLocation: sourceLocation)
 }
 
 @Suite("Definition validation (SPEC §1)")
@@ -212,7 +216,8 @@ struct DefinitionValidationTests {
     func negativeWorkflowDelay() async {
         let log = BodyLog()
         await expectInvalid(
-            ValidationWorkflow(name: "Defaults", retry: RetryPolicy(delay: .seconds(-1)), stepList: [probeStep("a", log)]),
+            ValidationWorkflow(
+                name: "Defaults", retry: RetryPolicy(delay: .seconds(-1)), stepList: [probeStep("a", log)]),
             log, containing: ["negative retry delay", "Defaults"])
     }
 
@@ -297,12 +302,15 @@ struct DefinitionValidationTests {
             log, containing: ["jitter", "Defaults"])
     }
 
-    @Test("a timeout that is not positive, on a step and on the workflow",
-          arguments: [Duration.zero, .milliseconds(-1), .seconds(-5)])
+    @Test(
+        "a timeout that is not positive, on a step and on the workflow",
+        arguments: [Duration.zero, .milliseconds(-1), .seconds(-5)])
     func nonPositiveTimeout(timeout: Duration) async {
         let log = BodyLog()
         await expectInvalid(
-            ValidationWorkflow(stepList: [probeStep("a", log), probeStep("b", log, retry: RetryPolicy(timeout: timeout))]),
+            ValidationWorkflow(stepList: [
+                probeStep("a", log), probeStep("b", log, retry: RetryPolicy(timeout: timeout)),
+            ]),
             log, containing: ["timeout", "'b'"])
         await expectInvalid(
             ValidationWorkflow(name: "Defaults", retry: RetryPolicy(timeout: timeout), stepList: [probeStep("a", log)]),
@@ -314,7 +322,7 @@ struct DefinitionValidationTests {
         let log = BodyLog()
         await expectInvalid(
             ValidationWorkflow(stepList: [
-                probeStep("a", log, retry: RetryPolicy(backoff: Backoff(maxDelay: .milliseconds(-1)))),
+                probeStep("a", log, retry: RetryPolicy(backoff: Backoff(maxDelay: .milliseconds(-1))))
             ]),
             log, containing: ["maximum backoff delay", "'a'"])
     }

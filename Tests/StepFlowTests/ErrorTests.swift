@@ -13,9 +13,11 @@ private struct UserError: Error {}
 private func failingWorkflow(throwing error: any Error, retryOn: [any Error.Type]) throws
     -> WorkflowDefinition<ErrorState>
 {
-    try WorkflowDefinition(name: "Errors", steps: [
-        Step("fails", retry: RetryPolicy(retries: 2, retryOn: retryOn)) { _ in throw error },
-    ])
+    try WorkflowDefinition(
+        name: "Errors",
+        steps: [
+            Step("fails", retry: RetryPolicy(retries: 2, retryOn: retryOn)) { _ in throw error }
+        ])
 }
 
 @Suite("Errors")
@@ -83,19 +85,22 @@ struct ErrorTests {
 
     @Test("retryOn matches a StepFlow error kind by type, and no other kind")
     func retryOnKinds() async throws {
-        let retried = await (try failingWorkflow(
-            throwing: StepTimeoutError("late"), retryOn: [StepTimeoutError.self])).run(ErrorState())
+        let retried = await
+            (try failingWorkflow(
+                throwing: StepTimeoutError("late"), retryOn: [StepTimeoutError.self])).run(ErrorState())
         #expect(retried.steps[0].attempts == 3)
-        let notRetried = await (try failingWorkflow(
-            throwing: StepExecutionError("broken"), retryOn: [StepTimeoutError.self])).run(ErrorState())
+        let notRetried = await
+            (try failingWorkflow(
+                throwing: StepExecutionError("broken"), retryOn: [StepTimeoutError.self])).run(ErrorState())
         #expect(notRetried.steps[0].attempts == 1)
         #expect(notRetried.error is StepExecutionError)
     }
 
     @Test("retryOn still matches user error types next to StepFlow's")
     func retryOnUserTypes() async throws {
-        let result = await (try failingWorkflow(
-            throwing: UserError(), retryOn: [StepTimeoutError.self, UserError.self])).run(ErrorState())
+        let result = await
+            (try failingWorkflow(
+                throwing: UserError(), retryOn: [StepTimeoutError.self, UserError.self])).run(ErrorState())
         #expect(result.steps[0].attempts == 3)
         #expect(result.error is UserError)
     }
@@ -107,8 +112,9 @@ struct ErrorTests {
             steps: [StepResult(stepName: "s", status: .failed, attempts: 1, error: RouteResolutionError("bad key"))],
             error: RouteResolutionError("bad key"), startedAt: Date(timeIntervalSince1970: 0),
             finishedAt: Date(timeIntervalSince1970: 0))
-        #expect(WorkflowExecutionError.describing(result).message ==
-            "Workflow 'W' failed at step 's' after 1 attempt(s) due to RouteResolutionError.")
+        #expect(
+            WorkflowExecutionError.describing(result).message
+                == "Workflow 'W' failed at step 's' after 1 attempt(s) due to RouteResolutionError.")
         let json = String(decoding: try StepFlowJSON.encoder.encode(result), as: UTF8.self)
         #expect(json.contains(#""error":{"message":"bad key","type":"RouteResolutionError"}"#))
     }

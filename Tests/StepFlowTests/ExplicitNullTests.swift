@@ -17,21 +17,25 @@ private func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
 struct ExplicitNullTests {
     @Test("a route decision writes next_step as null for END, and as the step's name otherwise")
     func routeDecision() throws {
-        #expect(try json(RouteDecision(stepName: "decide", routeKey: "stop", nextStep: nil, ended: true))
-            == #"{"ended":true,"next_step":null,"route_key":"stop","step_name":"decide"}"#)
-        #expect(try json(RouteDecision(stepName: "decide", routeKey: "go", nextStep: "b", ended: false))
-            == #"{"ended":false,"next_step":"b","route_key":"go","step_name":"decide"}"#)
+        #expect(
+            try json(RouteDecision(stepName: "decide", routeKey: "stop", nextStep: nil, ended: true))
+                == #"{"ended":true,"next_step":null,"route_key":"stop","step_name":"decide"}"#)
+        #expect(
+            try json(RouteDecision(stepName: "decide", routeKey: "go", nextStep: "b", ended: false))
+                == #"{"ended":false,"next_step":"b","route_key":"go","step_name":"decide"}"#)
     }
 
     @Test("a decision writes reason, decided_by and decided_at as null when absent")
     func decision() throws {
-        #expect(try json(ApprovalDecision(approved: true))
-            == #"{"approved":true,"decided_at":null,"decided_by":null,"metadata":{},"reason":null}"#)
+        #expect(
+            try json(ApprovalDecision(approved: true))
+                == #"{"approved":true,"decided_at":null,"decided_by":null,"metadata":{},"reason":null}"#)
         let full = ApprovalDecision(
             approved: false, reason: "too much", metadata: ["limit": 5], decidedBy: "ana",
             decidedAt: Date(timeIntervalSince1970: 0))
-        #expect(try json(full) == #"{"approved":false,"decided_at":"1970-01-01T00:00:00.000Z","decided_by":"ana","#
-            + #""metadata":{"limit":5},"reason":"too much"}"#)
+        #expect(
+            try json(full) == #"{"approved":false,"decided_at":"1970-01-01T00:00:00.000Z","decided_by":"ana","#
+                + #""metadata":{"limit":5},"reason":"too much"}"#)
         #expect(try decode(ApprovalDecision.self, json(full)) == full)
     }
 
@@ -39,8 +43,9 @@ struct ExplicitNullTests {
     func request() throws {
         let request = ApprovalRequest(
             workflowName: "W", stepName: "s", runID: "r", state: AnyState(["n": 1]), message: nil, metadata: [:])
-        #expect(try json(request)
-            == #"{"message":null,"metadata":{},"run_id":"r","state":{"n":1},"step_name":"s","workflow_name":"W"}"#)
+        #expect(
+            try json(request)
+                == #"{"message":null,"metadata":{},"run_id":"r","state":{"n":1},"step_name":"s","workflow_name":"W"}"#)
     }
 
     @Test("reading accepts null or a missing key for every optional field")

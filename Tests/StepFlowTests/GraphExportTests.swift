@@ -42,7 +42,8 @@ private func graphStep(
     approval: ApprovalGate? = nil
 ) -> Step<GraphState> {
     let output = routes?.first?.key ?? "done"
-    return Step(name, description: description, routes: routes, approval: approval) { (state: inout GraphState) -> String in
+    return Step(name, description: description, routes: routes, approval: approval) {
+        (state: inout GraphState) -> String in
         log.record(name)
         state.value += 1
         return output
@@ -69,8 +70,10 @@ private struct RefundGraphWorkflow: Workflow {
     let log: GraphBodyLog
 
     var steps: [Step<GraphState>] {
-        Step("evaluate_refund", description: "Decide whether the refund goes ahead.",
-             routes: ["approve": "approve_refund", "deny": .end]) { (_: inout GraphState) -> String in
+        Step(
+            "evaluate_refund", description: "Decide whether the refund goes ahead.",
+            routes: ["approve": "approve_refund", "deny": .end]
+        ) { (_: inout GraphState) -> String in
             log.record("evaluate_refund")
             return "approve"
         }
@@ -95,15 +98,15 @@ private struct CustomNamedWorkflow: Workflow {
 }
 
 private let specMermaidExample = #"""
-flowchart TD
-    step_0["evaluate_refund"]
-    step_1["approve_refund\napproval"]
-    step_2["notify"]
-    end_0((END))
-    step_0 -->|approve| step_1
-    step_0 -->|deny| end_0
-    step_1 --> step_2
-"""#
+    flowchart TD
+        step_0["evaluate_refund"]
+        step_1["approve_refund\napproval"]
+        step_2["notify"]
+        end_0((END))
+        step_0 -->|approve| step_1
+        step_0 -->|deny| end_0
+        step_1 --> step_2
+    """#
 
 // MARK: Mermaid label helpers for the property tests
 
@@ -126,7 +129,7 @@ private func unescapeMermaidLabel(_ text: String) -> String? {
             case "gt": output.append(">")
             default:
                 guard !entity.isEmpty, entity.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }),
-                      let value = UInt32(entity), let decoded = Unicode.Scalar(value)
+                    let value = UInt32(entity), let decoded = Unicode.Scalar(value)
                 else { return nil }
                 output.append(decoded)
             }
@@ -196,10 +199,13 @@ private func mermaidLabels(
     let nodePrefix = #"    step_0[""#
     let nodeSuffix = #""]"#
     let nodeLine = lines[1]
-    try #require(nodeLine.hasPrefix(nodePrefix) && nodeLine.hasSuffix(nodeSuffix),
-                 "bad node line \(nodeLine)", sourceLocation: sourceLocation)
-    var node = String(String.UnicodeScalarView(
-        nodeLine.unicodeScalars.dropFirst(nodePrefix.unicodeScalars.count).dropLast(nodeSuffix.unicodeScalars.count)))
+    try #require(
+        nodeLine.hasPrefix(nodePrefix) && nodeLine.hasSuffix(nodeSuffix),
+        "bad node line \(nodeLine)", sourceLocation: sourceLocation)
+    var node = String(
+        String.UnicodeScalarView(
+            nodeLine.unicodeScalars.dropFirst(nodePrefix.unicodeScalars.count).dropLast(nodeSuffix.unicodeScalars.count)
+        ))
     if gated {
         let approval = #"\napproval"#
         try #require(node.hasSuffix(approval), sourceLocation: sourceLocation)
@@ -209,10 +215,13 @@ private func mermaidLabels(
     let edgePrefix = "    step_0 -->|"
     let edgeSuffix = "| step_1"
     let edgeLine = lines[4]
-    try #require(edgeLine.hasPrefix(edgePrefix) && edgeLine.hasSuffix(edgeSuffix),
-                 "bad edge line \(edgeLine)", sourceLocation: sourceLocation)
-    let edge = String(String.UnicodeScalarView(
-        edgeLine.unicodeScalars.dropFirst(edgePrefix.unicodeScalars.count).dropLast(edgeSuffix.unicodeScalars.count)))
+    try #require(
+        edgeLine.hasPrefix(edgePrefix) && edgeLine.hasSuffix(edgeSuffix),
+        "bad edge line \(edgeLine)", sourceLocation: sourceLocation)
+    let edge = String(
+        String.UnicodeScalarView(
+            edgeLine.unicodeScalars.dropFirst(edgePrefix.unicodeScalars.count).dropLast(edgeSuffix.unicodeScalars.count)
+        ))
     return (node, edge)
 }
 
@@ -223,17 +232,21 @@ private func expectSafeLabels(
 ) throws {
     let (node, edge) = try mermaidLabels(stepName: name, routeKey: name, gated: gated, sourceLocation: sourceLocation)
     for raw in "\"{".unicodeScalars {
-        #expect(!node.unicodeScalars.contains(raw), "raw \(raw) in node label \(node) for \(name.debugDescription)",
-                sourceLocation: sourceLocation)
+        #expect(
+            !node.unicodeScalars.contains(raw), "raw \(raw) in node label \(node) for \(name.debugDescription)",
+            sourceLocation: sourceLocation)
     }
     for raw in "\"|()[]{}@".unicodeScalars {
-        #expect(!edge.unicodeScalars.contains(raw), "raw \(raw) in edge label \(edge) for \(name.debugDescription)",
-                sourceLocation: sourceLocation)
+        #expect(
+            !edge.unicodeScalars.contains(raw), "raw \(raw) in edge label \(edge) for \(name.debugDescription)",
+            sourceLocation: sourceLocation)
     }
-    #expect(unescapeMermaidLabel(node) == name, "node label \(node) does not read back as \(name.debugDescription)",
-            sourceLocation: sourceLocation)
-    #expect(unescapeMermaidLabel(edge) == name, "edge label \(edge) does not read back as \(name.debugDescription)",
-            sourceLocation: sourceLocation)
+    #expect(
+        unescapeMermaidLabel(node) == name, "node label \(node) does not read back as \(name.debugDescription)",
+        sourceLocation: sourceLocation)
+    #expect(
+        unescapeMermaidLabel(edge) == name, "edge label \(edge) does not read back as \(name.debugDescription)",
+        sourceLocation: sourceLocation)
 }
 
 /// One special character and how it must be written in each label.
@@ -341,14 +354,20 @@ private func mermaidCheckChain(_ names: [String], keys: [String], gated: Set<Int
 /// One graph per tricky thing, so a name Mermaid rejects spoils only its own case.
 private let mermaidCheckCases: [(name: String, steps: [Step<GraphState>])] = {
     var cases: [(name: String, steps: [Step<GraphState>])] = [
-        ("spec_example", [
-            graphStep("evaluate_refund", routes: ["approve": "approve_refund", "deny": .end]),
-            graphStep("approve_refund", approval: .required),
-            graphStep("notify"),
-        ]),
-        ("plain_names", mermaidCheckChain(
-            ["Check order_1-2.3,4:5;6'7!8?9*10/11+12=13%14^15~ end", "graph", "end", "tail"],
-            keys: ["approve", "style", "subgraph"], gated: [1])),
+        (
+            "spec_example",
+            [
+                graphStep("evaluate_refund", routes: ["approve": "approve_refund", "deny": .end]),
+                graphStep("approve_refund", approval: .required),
+                graphStep("notify"),
+            ]
+        ),
+        (
+            "plain_names",
+            mermaidCheckChain(
+                ["Check order_1-2.3,4:5;6'7!8?9*10/11+12=13%14^15~ end", "graph", "end", "tail"],
+                keys: ["approve", "style", "subgraph"], gated: [1])
+        ),
     ]
     let specials: [(name: String, character: String)] = [
         ("quote", "\""), ("pipe", "|"), ("backslash", "\\"), ("hash", "#"), ("less_than", "<"),
@@ -357,25 +376,42 @@ private let mermaidCheckCases: [(name: String, steps: [Step<GraphState>])] = {
         ("newline", "\n"),
     ]
     for (name, character) in specials {
-        cases.append(("special_\(name)", mermaidCheckChain(
-            ["a\(character)b", "\(character)x", "tail"], keys: ["k\(character)v", character], gated: [1])))
+        cases.append(
+            (
+                "special_\(name)",
+                mermaidCheckChain(
+                    ["a\(character)b", "\(character)x", "tail"], keys: ["k\(character)v", character], gated: [1])
+            ))
     }
     cases += [
-        ("every_special_at_once", [
-            graphStep("x\"|\\#<>()[]{}&\ny", routes: ["x\"|\\#<>()[]{}&\ny": .end], approval: .required),
-        ]),
+        (
+            "every_special_at_once",
+            [
+                graphStep("x\"|\\#<>()[]{}&\ny", routes: ["x\"|\\#<>()[]{}&\ny": .end], approval: .required)
+            ]
+        ),
         ("carriage_returns", mermaidCheckChain(["a\r\nb", "c\rd", "tail"], keys: ["x\r\ny", "p\rq"])),
         ("backslash_n_literal", mermaidCheckChain([#"a\nb"#, "a\nb", "tail"], keys: [#"k\nv"#, #"\n"#], gated: [0])),
-        ("entity_lookalikes", mermaidCheckChain(
-            ["#quot;", "#35;", "&amp;", "#124;x", "&#35;", "tail"], keys: ["#quot;", "&lt;", "#92;", "#amp;", "#"])),
-        ("combining_marks", mermaidCheckChain(
-            ["e\u{301}", "\"\u{301}", "|\u{308}x", "tail"], keys: ["(\u{301})", "\\\u{200D}", "#\u{FE0F}"], gated: [1])),
+        (
+            "entity_lookalikes",
+            mermaidCheckChain(
+                ["#quot;", "#35;", "&amp;", "#124;x", "&#35;", "tail"], keys: ["#quot;", "&lt;", "#92;", "#amp;", "#"])
+        ),
+        (
+            "combining_marks",
+            mermaidCheckChain(
+                ["e\u{301}", "\"\u{301}", "|\u{308}x", "tail"], keys: ["(\u{301})", "\\\u{200D}", "#\u{FE0F}"],
+                gated: [1])
+        ),
         ("emoji_cjk", mermaidCheckChain(["👨‍👩‍👧 家族", "確認 ✅", "tail"], keys: ["はい 🙂", "Ω→ß"])),
-        ("two_keys_one_target", [
-            graphStep("decide", routes: ["yes": "next", "also yes": "next", "no": .end]),
-            graphStep("next"),
-            graphStep("last"),
-        ]),
+        (
+            "two_keys_one_target",
+            [
+                graphStep("decide", routes: ["yes": "next", "also yes": "next", "no": .end]),
+                graphStep("next"),
+                graphStep("last"),
+            ]
+        ),
         ("whitespace", mermaidCheckChain([" padded ", "two  spaces", "tail"], keys: [" lead", "tab\there"])),
         ("c0_controls", mermaidCheckChain(["a\tb", "x\u{1}y\u{7F}", "tail"], keys: ["\t", "\u{1B}[0m"])),
         // Found by this check (see Scripts/check-mermaid).
@@ -404,25 +440,31 @@ struct GraphExportTests {
     func linearWorkflow() throws {
         let graph = try LinearGraphWorkflow().graph()
         #expect(graph.workflowName == "LinearGraphWorkflow")
-        #expect(graph.nodes == [
-            .init(id: "step_0", label: "check_order", kind: .step, requiresApproval: false, description: "Find the order."),
-            .init(id: "step_1", label: "verify_policy", kind: .step, requiresApproval: false, description: nil),
-            .init(id: "step_2", label: "generate_response", kind: .step, requiresApproval: false,
-                  description: "Write the reply."),
-        ])
-        #expect(graph.edges == [
-            .init(source: "step_0", target: "step_1", kind: .linear, routeKey: nil),
-            .init(source: "step_1", target: "step_2", kind: .linear, routeKey: nil),
-        ])
+        #expect(
+            graph.nodes == [
+                .init(
+                    id: "step_0", label: "check_order", kind: .step, requiresApproval: false,
+                    description: "Find the order."),
+                .init(id: "step_1", label: "verify_policy", kind: .step, requiresApproval: false, description: nil),
+                .init(
+                    id: "step_2", label: "generate_response", kind: .step, requiresApproval: false,
+                    description: "Write the reply."),
+            ])
+        #expect(
+            graph.edges == [
+                .init(source: "step_0", target: "step_1", kind: .linear, routeKey: nil),
+                .init(source: "step_1", target: "step_2", kind: .linear, routeKey: nil),
+            ])
         #expect(!graph.nodes.contains { $0.kind == .end || $0.id == "end_0" })
-        #expect(graph.mermaid() == """
-            flowchart TD
-                step_0["check_order"]
-                step_1["verify_policy"]
-                step_2["generate_response"]
-                step_0 --> step_1
-                step_1 --> step_2
-            """)
+        #expect(
+            graph.mermaid() == """
+                flowchart TD
+                    step_0["check_order"]
+                    step_1["verify_policy"]
+                    step_2["generate_response"]
+                    step_0 --> step_1
+                    step_1 --> step_2
+                """)
     }
 
     @Test("a single step: one node, no edges")
@@ -435,37 +477,42 @@ struct GraphExportTests {
 
     @Test("routes: one edge per entry in route-map declaration order, with keys, to the step node or end_0")
     func routeEdges() throws {
-        let workflow = GraphWorkflow(name: "Routed", stepList: [
-            graphStep("a", routes: ["zeta": "c", "alpha": .end, "mid": "b"]),
-            graphStep("b"),
-            graphStep("c", routes: ["more": "d", "finish": .end]),
-            graphStep("d"),
-        ])
+        let workflow = GraphWorkflow(
+            name: "Routed",
+            stepList: [
+                graphStep("a", routes: ["zeta": "c", "alpha": .end, "mid": "b"]),
+                graphStep("b"),
+                graphStep("c", routes: ["more": "d", "finish": .end]),
+                graphStep("d"),
+            ])
         let graph = try workflow.graph()
         #expect(graph.nodes.map(\.id) == ["step_0", "step_1", "step_2", "step_3", "end_0"])
-        #expect(graph.nodes.last == .init(id: "end_0", label: "END", kind: .end, requiresApproval: false, description: nil))
-        #expect(graph.edges == [
-            .init(source: "step_0", target: "step_2", kind: .route, routeKey: "zeta"),
-            .init(source: "step_0", target: "end_0", kind: .route, routeKey: "alpha"),
-            .init(source: "step_0", target: "step_1", kind: .route, routeKey: "mid"),
-            .init(source: "step_1", target: "step_2", kind: .linear, routeKey: nil),
-            .init(source: "step_2", target: "step_3", kind: .route, routeKey: "more"),
-            .init(source: "step_2", target: "end_0", kind: .route, routeKey: "finish"),
-        ])
-        #expect(graph.mermaid() == """
-            flowchart TD
-                step_0["a"]
-                step_1["b"]
-                step_2["c"]
-                step_3["d"]
-                end_0((END))
-                step_0 -->|zeta| step_2
-                step_0 -->|alpha| end_0
-                step_0 -->|mid| step_1
-                step_1 --> step_2
-                step_2 -->|more| step_3
-                step_2 -->|finish| end_0
-            """)
+        #expect(
+            graph.nodes.last == .init(id: "end_0", label: "END", kind: .end, requiresApproval: false, description: nil))
+        #expect(
+            graph.edges == [
+                .init(source: "step_0", target: "step_2", kind: .route, routeKey: "zeta"),
+                .init(source: "step_0", target: "end_0", kind: .route, routeKey: "alpha"),
+                .init(source: "step_0", target: "step_1", kind: .route, routeKey: "mid"),
+                .init(source: "step_1", target: "step_2", kind: .linear, routeKey: nil),
+                .init(source: "step_2", target: "step_3", kind: .route, routeKey: "more"),
+                .init(source: "step_2", target: "end_0", kind: .route, routeKey: "finish"),
+            ])
+        #expect(
+            graph.mermaid() == """
+                flowchart TD
+                    step_0["a"]
+                    step_1["b"]
+                    step_2["c"]
+                    step_3["d"]
+                    end_0((END))
+                    step_0 -->|zeta| step_2
+                    step_0 -->|alpha| end_0
+                    step_0 -->|mid| step_1
+                    step_1 --> step_2
+                    step_2 -->|more| step_3
+                    step_2 -->|finish| end_0
+                """)
     }
 
     @Test("the END node appears only when some route targets END")
@@ -483,18 +530,20 @@ struct GraphExportTests {
         let withEnd = try GraphWorkflow(stepList: [graphStep("a"), graphStep("b", routes: ["stop": .end])]).graph()
         #expect(withEnd.nodes.map(\.id) == ["step_0", "step_1", "end_0"])
         #expect(withEnd.nodes.filter { $0.kind == .end }.count == 1)
-        #expect(withEnd.edges == [
-            .init(source: "step_0", target: "step_1", kind: .linear),
-            .init(source: "step_1", target: "end_0", kind: .route, routeKey: "stop"),
-        ])
-        #expect(withEnd.mermaid() == """
-            flowchart TD
-                step_0["a"]
-                step_1["b"]
-                end_0((END))
-                step_0 --> step_1
-                step_1 -->|stop| end_0
-            """)
+        #expect(
+            withEnd.edges == [
+                .init(source: "step_0", target: "step_1", kind: .linear),
+                .init(source: "step_1", target: "end_0", kind: .route, routeKey: "stop"),
+            ])
+        #expect(
+            withEnd.mermaid() == """
+                flowchart TD
+                    step_0["a"]
+                    step_1["b"]
+                    end_0((END))
+                    step_0 --> step_1
+                    step_1 -->|stop| end_0
+                """)
 
         // Several routes to END still give one END node.
         let manyEnds = try GraphWorkflow(stepList: [
@@ -590,7 +639,8 @@ struct GraphExportTests {
             graphStep("a\(escape.raw)b", routes: ["k\(escape.raw)v": "tail"]),
             graphStep("tail"),
         ])
-        let expected = "flowchart TD\n"
+        let expected =
+            "flowchart TD\n"
             + "    step_0[\"a\(escape.inNode)b\"]\n"
             + "    step_1[\"tail\"]\n"
             + "    step_0 -->|k\(escape.inEdge)v| step_1"
@@ -605,7 +655,7 @@ struct GraphExportTests {
     func escapesAllAtOnce() throws {
         let raw = "x\"|\\#<>()[]{}&\ny"
         let workflow = GraphWorkflow(stepList: [
-            graphStep(raw, routes: [raw: .end], approval: .required),
+            graphStep(raw, routes: [raw: .end], approval: .required)
         ])
         let expected = #"""
             flowchart TD
@@ -622,28 +672,32 @@ struct GraphExportTests {
             graphStep(#"a\nb"#, routes: [#"k\nv"#: .end]),
             graphStep("a\nb"),
         ])
-        #expect(try workflow.graph().mermaid() == #"""
-            flowchart TD
-                step_0["a#92;nb"]
-                step_1["a\nb"]
-                end_0((END))
-                step_0 -->|k#92;nv| end_0
-            """#)
+        #expect(
+            try workflow.graph().mermaid() == #"""
+                flowchart TD
+                    step_0["a#92;nb"]
+                    step_1["a\nb"]
+                    end_0((END))
+                    step_0 -->|k#92;nv| end_0
+                """#)
     }
 
-    @Test("plain names (letters, digits, spaces and _ - . , : ; ' ! ? * / + = @ $ % ^ ~) are written unchanged, but @ in route keys")
+    @Test(
+        "plain names (letters, digits, spaces and _ - . , : ; ' ! ? * / + = @ $ % ^ ~) are written unchanged, but @ in route keys"
+    )
     func plainNamesUnchanged() throws {
         let plain = "Check order_1-2.3,4;5'7!8?9*10/11+12=13@14$15%16^17~ end"
         let workflow = GraphWorkflow(stepList: [
             graphStep(plain, routes: [plain.replacing("@", with: ""): "next"]),
             graphStep("next"),
         ])
-        #expect(try workflow.graph().mermaid() == """
-            flowchart TD
-                step_0["\(plain)"]
-                step_1["next"]
-                step_0 -->|\(plain.replacing("@", with: ""))| step_1
-            """)
+        #expect(
+            try workflow.graph().mermaid() == """
+                flowchart TD
+                    step_0["\(plain)"]
+                    step_1["next"]
+                    step_0 -->|\(plain.replacing("@", with: ""))| step_1
+                """)
 
         var generator = SplitMix64(state: 0x5EED_0001)
         for _ in 0..<300 {
@@ -668,20 +722,21 @@ struct GraphExportTests {
             graphStep("%%{init: x}%%", routes: ["style:(x)": "lifestyle:#1"]),
             graphStep("lifestyle:#1", routes: ["ratio 1:2": .end]),
         ])
-        #expect(try workflow.graph().mermaid() == #"""
-            flowchart TD
-                step_0["ops@example.com"]
-                step_1["math"]
-                step_2["cost"]
-                step_3["%%#123;init#58; x}%%"]
-                step_4["lifestyle#58;#35;1"]
-                end_0((END))
-                step_0 -->|a#64;b| step_1
-                step_1 -->|#36;#36;a#36;#36;| step_2
-                step_2 -->|$5 or $$6| step_3
-                step_3 -->|style#58;#40;x#41;| step_4
-                step_4 -->|ratio 1:2| end_0
-            """#)
+        #expect(
+            try workflow.graph().mermaid() == #"""
+                flowchart TD
+                    step_0["ops@example.com"]
+                    step_1["math"]
+                    step_2["cost"]
+                    step_3["%%#123;init#58; x}%%"]
+                    step_4["lifestyle#58;#35;1"]
+                    end_0((END))
+                    step_0 -->|a#64;b| step_1
+                    step_1 -->|#36;#36;a#36;#36;| step_2
+                    step_2 -->|$5 or $$6| step_3
+                    step_3 -->|style#58;#40;x#41;| step_4
+                    step_4 -->|ratio 1:2| end_0
+                """#)
     }
 
     @Test("property: generated names never leak a raw quote or pipe and read back exactly")
@@ -739,12 +794,16 @@ struct GraphExportTests {
             var expected = MermaidShownLabels(steps: check.steps)
             expected.knownLimitation = mermaidKnownLimitations[check.name]
             #expect(expected.nodes.map(\.id) == graph.nodes.map(\.id), "\(check.name)")
-            #expect(expected.nodes.map(\.text) == graph.nodes.map {
-                mermaidShownText($0.label) + ($0.requiresApproval ? "\napproval" : "")
-            }, "\(check.name)")
-            #expect(expected.edges.map { [$0.source, $0.target, $0.text] } == graph.edges.map {
-                [$0.source, $0.target, mermaidShownText($0.routeKey ?? "")]
-            }, "\(check.name)")
+            #expect(
+                expected.nodes.map(\.text)
+                    == graph.nodes.map {
+                        mermaidShownText($0.label) + ($0.requiresApproval ? "\napproval" : "")
+                    }, "\(check.name)")
+            #expect(
+                expected.edges.map { [$0.source, $0.target, $0.text] }
+                    == graph.edges.map {
+                        [$0.source, $0.target, mermaidShownText($0.routeKey ?? "")]
+                    }, "\(check.name)")
             // No label leaks a line break: one line per node and edge after the header.
             let mermaid = graph.mermaid()
             let breaks = mermaid.unicodeScalars.filter { $0 == "\n" || $0 == "\r" }.count
@@ -811,13 +870,17 @@ struct GraphExportTests {
 
     @Test("JSON: the exact compact, sorted-keys bytes of a small graph")
     func jsonExactBytes() throws {
-        let graph = try GraphWorkflow(name: "Tiny", stepList: [
-            graphStep("a", description: "First", routes: ["go": "b", "stop": .end]),
-            graphStep("b", approval: .required),
-            graphStep("c"),
-        ]).graph()
+        let graph = try GraphWorkflow(
+            name: "Tiny",
+            stepList: [
+                graphStep("a", description: "First", routes: ["go": "b", "stop": .end]),
+                graphStep("b", approval: .required),
+                graphStep("c"),
+            ]
+        ).graph()
         let text = String(decoding: try StepFlowJSON.encoder.encode(graph), as: UTF8.self)
-        let expected = #"{"edges":["#
+        let expected =
+            #"{"edges":["#
             + #"{"kind":"route","route_key":"go","source":"step_0","target":"step_1"},"#
             + #"{"kind":"route","route_key":"stop","source":"step_0","target":"end_0"},"#
             + #"{"kind":"linear","route_key":null,"source":"step_1","target":"step_2"}],"#
@@ -836,10 +899,13 @@ struct GraphExportTests {
             RefundGraphWorkflow(log: GraphBodyLog()).graph(),
             LinearGraphWorkflow().graph(),
             CustomNamedWorkflow().graph(),
-            GraphWorkflow(name: "we\"ird|name", stepList: [
-                graphStep("x\"|\\#<>()[]{}&\ny", description: "d\"\n", routes: ["k|\"\n": .end, "z": "t"]),
-                graphStep("t", approval: .required),
-            ]).graph(),
+            GraphWorkflow(
+                name: "we\"ird|name",
+                stepList: [
+                    graphStep("x\"|\\#<>()[]{}&\ny", description: "d\"\n", routes: ["k|\"\n": .end, "z": "t"]),
+                    graphStep("t", approval: .required),
+                ]
+            ).graph(),
         ]
         for graph in graphs {
             let data = try StepFlowJSON.encoder.encode(graph)

@@ -8,23 +8,23 @@ import Testing
 
 // MARK: - Test-local types
 
-fileprivate struct HKState: Codable, Sendable, Equatable {
+private struct HKState: Codable, Sendable, Equatable {
     var log: [String] = []
 }
 
-fileprivate struct HKChildState: Codable, Sendable, Equatable {
+private struct HKChildState: Codable, Sendable, Equatable {
     var log: [String] = []
 }
 
-fileprivate struct HKBoom: Error, Equatable {
+private struct HKBoom: Error, Equatable {
     let point: String
 }
 
-fileprivate struct HKFlaky: Error {}
+private struct HKFlaky: Error {}
 
 /// One line per event. The four reference events come first; StepFlow's extras
 /// are described too so tests can prove they happened.
-fileprivate func hkDescribe(_ event: WorkflowEvent) -> String {
+private func hkDescribe(_ event: WorkflowEvent) -> String {
     switch event {
     case .workflowStarted(let e): "workflowStarted \(e.workflowName)"
     case .stepStarted(let e): "stepStarted \(e.workflowName).\(e.stepName)"
@@ -39,7 +39,7 @@ fileprivate func hkDescribe(_ event: WorkflowEvent) -> String {
 }
 
 /// A hook written against the reference: it knows only the four lifecycle events.
-fileprivate func hkReferenceHook(_ recorder: Recorder) -> WorkflowHook {
+private func hkReferenceHook(_ recorder: Recorder) -> WorkflowHook {
     WorkflowHook { event in
         switch event {
         case .workflowStarted(let e):
@@ -57,7 +57,7 @@ fileprivate func hkReferenceHook(_ recorder: Recorder) -> WorkflowHook {
 }
 
 /// A hook that throws at one kind of event (optionally only for one step).
-fileprivate func hkThrowingHook(at point: String, step: String? = nil) -> WorkflowHook {
+private func hkThrowingHook(at point: String, step: String? = nil) -> WorkflowHook {
     WorkflowHook { event in
         switch event {
         case .workflowStarted where point == "workflowStarted":
@@ -74,7 +74,7 @@ fileprivate func hkThrowingHook(at point: String, step: String? = nil) -> Workfl
     }
 }
 
-fileprivate struct HKThreeFlow: Workflow {
+private struct HKThreeFlow: Workflow {
     var name: String { "HKThreeFlow" }
     var steps: [Step<HKState>] {
         Step("a") { state in
@@ -93,7 +93,7 @@ fileprivate struct HKThreeFlow: Workflow {
 }
 
 /// decide jumps over `middle` straight to `final`.
-fileprivate struct HKRoutedFlow: Workflow {
+private struct HKRoutedFlow: Workflow {
     var name: String { "HKRoutedFlow" }
     var steps: [Step<HKState>] {
         Step("decide", routes: ["jump": "final", "walk": "middle"]) { state in
@@ -105,7 +105,7 @@ fileprivate struct HKRoutedFlow: Workflow {
     }
 }
 
-fileprivate struct HKChildFlow: Workflow {
+private struct HKChildFlow: Workflow {
     var name: String { "HKChildFlow" }
     var steps: [Step<HKChildState>] {
         Step("child_step") { state in state.log.append("child_step") }
@@ -113,7 +113,7 @@ fileprivate struct HKChildFlow: Workflow {
 }
 
 /// A retried step, an approved gate and a child workflow: every extra event kind.
-fileprivate struct HKBusyFlow: Workflow {
+private struct HKBusyFlow: Workflow {
     var name: String { "HKBusyFlow" }
     var steps: [Step<HKState>] {
         Step("flaky", retry: RetryPolicy(retries: 2, retryOn: [HKFlaky.self])) { state, context in
@@ -130,7 +130,7 @@ fileprivate struct HKBusyFlow: Workflow {
     }
 }
 
-fileprivate struct HKGatedFlow: Workflow {
+private struct HKGatedFlow: Workflow {
     var name: String { "HKGatedFlow" }
     var steps: [Step<HKState>] {
         Step("before") { state in state.log.append("before") }
@@ -139,7 +139,7 @@ fileprivate struct HKGatedFlow: Workflow {
     }
 }
 
-fileprivate struct HKRoutedGatedFlow: Workflow {
+private struct HKRoutedGatedFlow: Workflow {
     var name: String { "HKRoutedGatedFlow" }
     var steps: [Step<HKState>] {
         Step("decide", routes: ["review": "gate", "skip": .end]) { state in
@@ -152,7 +152,7 @@ fileprivate struct HKRoutedGatedFlow: Workflow {
 }
 
 /// The cause of a hook-execution error, as an HKBoom.
-fileprivate func hkCause(_ error: (any Error)?) -> HKBoom? {
+private func hkCause(_ error: (any Error)?) -> HKBoom? {
     (error as? HookExecutionError)?.cause as? HKBoom
 }
 
@@ -212,25 +212,29 @@ struct HookTests {
             case .stepStarted(let e):
                 seen.add("stepStarted \(e.stepName)#\(e.stepIndex) \(try e.state.as(HKState.self).log)")
             case .stepFinished(let e):
-                seen.add("stepFinished \(e.stepName)#\(e.stepIndex) \(try e.state.as(HKState.self).log) \(e.result.output?.description ?? "-")")
+                seen.add(
+                    "stepFinished \(e.stepName)#\(e.stepIndex) \(try e.state.as(HKState.self).log) \(e.result.output?.description ?? "-")"
+                )
             case .workflowFinished(let e):
-                seen.add("finish \(try e.state.as(HKState.self).log) \(e.result.steps.count) \(e.result.runID == e.runID)")
+                seen.add(
+                    "finish \(try e.state.as(HKState.self).log) \(e.result.steps.count) \(e.result.runID == e.runID)")
             default:
                 break
             }
         }
         let result = await HKThreeFlow().run(HKState(), hooks: [hook])
         #expect(runIDs.withLock { $0 } == [result.runID])
-        #expect(seen.all == [
-            "start []",
-            "stepStarted a#0 []",
-            "stepFinished a#0 [\"a\"] A",
-            "stepStarted b#1 [\"a\"]",
-            "stepFinished b#1 [\"a\", \"b\"] B",
-            "stepStarted c#2 [\"a\", \"b\"]",
-            "stepFinished c#2 [\"a\", \"b\", \"c\"] C",
-            "finish [\"a\", \"b\", \"c\"] 3 true",
-        ])
+        #expect(
+            seen.all == [
+                "start []",
+                "stepStarted a#0 []",
+                "stepFinished a#0 [\"a\"] A",
+                "stepStarted b#1 [\"a\"]",
+                "stepFinished b#1 [\"a\", \"b\"] B",
+                "stepStarted c#2 [\"a\", \"b\"]",
+                "stepFinished c#2 [\"a\", \"b\", \"c\"] C",
+                "finish [\"a\", \"b\", \"c\"] 3 true",
+            ])
     }
 
     @Test("skipped steps emit no events")
@@ -241,14 +245,15 @@ struct HookTests {
             HKState(), hooks: [hkReferenceHook(recorder), WorkflowHook { all.add(hkDescribe($0)) }])
         #expect(result.status == .succeeded)
         #expect(result.step("middle")?.status == .skipped)
-        #expect(recorder.all == [
-            "workflowStarted HKRoutedFlow",
-            "stepStarted HKRoutedFlow.decide",
-            "stepFinished HKRoutedFlow.decide succeeded",
-            "stepStarted HKRoutedFlow.final",
-            "stepFinished HKRoutedFlow.final succeeded",
-            "workflowFinished HKRoutedFlow succeeded",
-        ])
+        #expect(
+            recorder.all == [
+                "workflowStarted HKRoutedFlow",
+                "stepStarted HKRoutedFlow.decide",
+                "stepFinished HKRoutedFlow.decide succeeded",
+                "stepStarted HKRoutedFlow.final",
+                "stepFinished HKRoutedFlow.final succeeded",
+                "workflowFinished HKRoutedFlow succeeded",
+            ])
         #expect(!all.all.contains { $0.contains("middle") })
     }
 
@@ -264,20 +269,21 @@ struct HookTests {
         #expect(result.step("flaky")?.attempts == 3)
         #expect(result.state.log == ["flaky", "gated", "child_step"])
 
-        #expect(reference.all == [
-            "workflowStarted HKBusyFlow",
-            "stepStarted HKBusyFlow.flaky",
-            "stepFinished HKBusyFlow.flaky succeeded",
-            "stepStarted HKBusyFlow.gated",
-            "stepFinished HKBusyFlow.gated succeeded",
-            "stepStarted HKBusyFlow.delegate",
-            "workflowStarted HKChildFlow",
-            "stepStarted HKChildFlow.child_step",
-            "stepFinished HKChildFlow.child_step succeeded",
-            "workflowFinished HKChildFlow succeeded",
-            "stepFinished HKBusyFlow.delegate succeeded",
-            "workflowFinished HKBusyFlow succeeded",
-        ])
+        #expect(
+            reference.all == [
+                "workflowStarted HKBusyFlow",
+                "stepStarted HKBusyFlow.flaky",
+                "stepFinished HKBusyFlow.flaky succeeded",
+                "stepStarted HKBusyFlow.gated",
+                "stepFinished HKBusyFlow.gated succeeded",
+                "stepStarted HKBusyFlow.delegate",
+                "workflowStarted HKChildFlow",
+                "stepStarted HKChildFlow.child_step",
+                "stepFinished HKChildFlow.child_step succeeded",
+                "workflowFinished HKChildFlow succeeded",
+                "stepFinished HKBusyFlow.delegate succeeded",
+                "workflowFinished HKBusyFlow succeeded",
+            ])
         // The run really did produce extra events, and the reference hook saw the
         // same lifecycle events in the same order as a hook that sees everything.
         let extras = everything.all.filter { !reference.all.contains($0) }
@@ -294,14 +300,15 @@ struct HookTests {
         let recorder = Recorder()
         let result = await HKGatedFlow().run(HKState(), hooks: [hkReferenceHook(recorder)], pauseOnApproval: true)
         #expect(result.status == .paused)
-        #expect(recorder.all == [
-            "workflowStarted HKGatedFlow",
-            "stepStarted HKGatedFlow.before",
-            "stepFinished HKGatedFlow.before succeeded",
-            "stepStarted HKGatedFlow.gate",
-            "stepFinished HKGatedFlow.gate paused",
-            "workflowFinished HKGatedFlow paused",
-        ])
+        #expect(
+            recorder.all == [
+                "workflowStarted HKGatedFlow",
+                "stepStarted HKGatedFlow.before",
+                "stepFinished HKGatedFlow.before succeeded",
+                "stepStarted HKGatedFlow.gate",
+                "stepFinished HKGatedFlow.gate paused",
+                "workflowFinished HKGatedFlow paused",
+            ])
     }
 
     @Test("a failing step still gets stepFinished and workflowFinished, later steps emit nothing")
@@ -309,14 +316,15 @@ struct HookTests {
         let recorder = Recorder()
         let result = await HKGatedFlow().run(HKState(), hooks: [hkReferenceHook(recorder)])
         #expect(result.status == .failed)
-        #expect(recorder.all == [
-            "workflowStarted HKGatedFlow",
-            "stepStarted HKGatedFlow.before",
-            "stepFinished HKGatedFlow.before succeeded",
-            "stepStarted HKGatedFlow.gate",
-            "stepFinished HKGatedFlow.gate failed",
-            "workflowFinished HKGatedFlow failed",
-        ])
+        #expect(
+            recorder.all == [
+                "workflowStarted HKGatedFlow",
+                "stepStarted HKGatedFlow.before",
+                "stepFinished HKGatedFlow.before succeeded",
+                "stepStarted HKGatedFlow.gate",
+                "stepFinished HKGatedFlow.gate failed",
+                "workflowFinished HKGatedFlow failed",
+            ])
     }
 
     @Test("hook return values are ignored and hooks cannot change the result")

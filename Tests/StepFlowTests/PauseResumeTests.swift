@@ -9,17 +9,17 @@ import Testing
 
 // MARK: - Test-local types
 
-fileprivate struct PRState: Codable, Sendable, Equatable {
+private struct PRState: Codable, Sendable, Equatable {
     var log: [String] = []
     var amount = 42
 }
 
-fileprivate struct PRChildState: Codable, Sendable, Equatable {
+private struct PRChildState: Codable, Sendable, Equatable {
     var visits: [String] = []
 }
 
 /// prepare → approve_payout (gated, message + metadata) → notify.
-fileprivate struct PRLinearFlow: Workflow {
+private struct PRLinearFlow: Workflow {
     var name: String { "PRLinearFlow" }
     var steps: [Step<PRState>] {
         Step("prepare") { state in
@@ -40,7 +40,7 @@ fileprivate struct PRLinearFlow: Workflow {
 }
 
 /// Same state type as PRLinearFlow, another workflow.
-fileprivate struct PRStrangerFlow: Workflow {
+private struct PRStrangerFlow: Workflow {
     let recorder: Recorder
     var name: String { "PRStrangerFlow" }
     var steps: [Step<PRState>] {
@@ -56,7 +56,7 @@ fileprivate struct PRStrangerFlow: Workflow {
 }
 
 /// evaluate routes to manager_review (skipping auto_approve) or to auto_approve.
-fileprivate struct PRRoutedFlow: Workflow {
+private struct PRRoutedFlow: Workflow {
     var name: String { "PRRoutedFlow" }
     var steps: [Step<PRState>] {
         Step("evaluate", routes: ["review": "manager_review", "auto": "auto_approve"]) { state in
@@ -77,7 +77,7 @@ fileprivate struct PRRoutedFlow: Workflow {
 }
 
 /// Two approval gates with an ordinary step between them.
-fileprivate struct PRTwoGatesFlow: Workflow {
+private struct PRTwoGatesFlow: Workflow {
     var name: String { "PRTwoGatesFlow" }
     var steps: [Step<PRState>] {
         Step("first_gate", approval: .required(message: "First?")) { state in
@@ -95,7 +95,7 @@ fileprivate struct PRTwoGatesFlow: Workflow {
     }
 }
 
-fileprivate struct PRChildFlow: Workflow {
+private struct PRChildFlow: Workflow {
     var name: String { "PRChildFlow" }
     var steps: [Step<PRChildState>] {
         Step("child_one") { state in state.visits.append("child_one") }
@@ -104,7 +104,7 @@ fileprivate struct PRChildFlow: Workflow {
 }
 
 /// A gate, then a step that runs a child workflow.
-fileprivate struct PRParentFlow: Workflow {
+private struct PRParentFlow: Workflow {
     var name: String { "PRParentFlow" }
     var steps: [Step<PRState>] {
         Step("gate", approval: .required) { state in
@@ -118,7 +118,7 @@ fileprivate struct PRParentFlow: Workflow {
 }
 
 /// One workflow name, several definitions: the base and changed ones.
-fileprivate enum PRVariant: String, CaseIterable, Sendable {
+private enum PRVariant: String, CaseIterable, Sendable {
     case base
     case extraStep
     case renamedStep
@@ -128,7 +128,7 @@ fileprivate enum PRVariant: String, CaseIterable, Sendable {
     case gateAdded
 }
 
-fileprivate struct PRVersionedFlow: Workflow {
+private struct PRVersionedFlow: Workflow {
     let variant: PRVariant
     var name: String { "PRVersionedFlow" }
     var steps: [Step<PRState>] {
@@ -168,7 +168,7 @@ fileprivate struct PRVersionedFlow: Workflow {
 }
 
 /// A handler that records who it was asked about and approves.
-fileprivate func prRecordingHandler(_ recorder: Recorder) -> ApprovalHandler {
+private func prRecordingHandler(_ recorder: Recorder) -> ApprovalHandler {
     ApprovalHandler { (request: ApprovalRequest) -> Bool in
         recorder.add(request.stepName)
         return true
@@ -232,14 +232,15 @@ struct PauseResumeTests {
         #expect(checkpoint.schemaVersion == ApprovalPause<PRState>.currentSchemaVersion)
         #expect(checkpoint.definitionFingerprint == (try PRLinearFlow().definition().fingerprint))
 
-        #expect(events.all == [
-            "workflowStarted PRLinearFlow",
-            "stepStarted PRLinearFlow.prepare",
-            "stepFinished PRLinearFlow.prepare succeeded",
-            "stepStarted PRLinearFlow.approve_payout",
-            "stepFinished PRLinearFlow.approve_payout paused",
-            "workflowFinished PRLinearFlow paused",
-        ])
+        #expect(
+            events.all == [
+                "workflowStarted PRLinearFlow",
+                "stepStarted PRLinearFlow.prepare",
+                "stepFinished PRLinearFlow.prepare succeeded",
+                "stepStarted PRLinearFlow.approve_payout",
+                "stepFinished PRLinearFlow.approve_payout paused",
+                "workflowFinished PRLinearFlow paused",
+            ])
         #expect(finishedCheckpoints.withLock { $0 } == [true], "workflowFinished carries the paused result")
     }
 
@@ -290,7 +291,9 @@ struct PauseResumeTests {
         }
         #expect(result.step("manager_review")?.attempts == 0)
         #expect(result.step("manager_review")?.skippedReason == nil)
-        let expectedTrace = [RouteDecision(stepName: "evaluate", routeKey: "review", nextStep: "manager_review", ended: false)]
+        let expectedTrace = [
+            RouteDecision(stepName: "evaluate", routeKey: "review", nextStep: "manager_review", ended: false)
+        ]
         #expect(result.routeTrace == expectedTrace)
 
         let checkpoint = try #require(result.checkpoint)
@@ -383,9 +386,10 @@ struct PauseResumeTests {
         #expect(resumed.step("auto_approve")?.skippedReason == "not reached because workflow ended")
         #expect(resumed.step("evaluate")?.routeKey == "review")
         #expect(resumed.step("evaluate")?.nextStep == "manager_review")
-        #expect(resumed.routeTrace == [
-            RouteDecision(stepName: "evaluate", routeKey: "review", nextStep: "manager_review", ended: false),
-        ])
+        #expect(
+            resumed.routeTrace == [
+                RouteDecision(stepName: "evaluate", routeKey: "review", nextStep: "manager_review", ended: false)
+            ])
     }
 
     @Test("denying a resume fails the paused step with attempts 0 and an approval-required error")
@@ -443,7 +447,8 @@ struct PauseResumeTests {
                 try refused.throwIfFailed()
             } throws: { error in
                 guard let error = error as? WorkflowExecutionError else { return false }
-                return error.message == "Workflow 'PRStrangerFlow' failed outside step execution due to ApprovalResumeError."
+                return error.message
+                    == "Workflow 'PRStrangerFlow' failed outside step execution due to ApprovalResumeError."
                     && error.cause is ApprovalResumeError
             }
         }
@@ -544,8 +549,9 @@ struct PauseResumeTests {
         #expect(resumed.checkpoint == nil)
         let gate = try #require(resumed.step("second_gate"))
         #expect(gate.status == .failed)
-        #expect((gate.error as? ApprovalRequiredError)?.message
-            == "Step 'second_gate' requires approval but no approval handler was provided.")
+        #expect(
+            (gate.error as? ApprovalRequiredError)?.message
+                == "Step 'second_gate' requires approval but no approval handler was provided.")
     }
 
     @Test("hooks see the reference lifecycle on both sides of the pause")
@@ -562,27 +568,29 @@ struct PauseResumeTests {
         let hooks = [lifecycleHook(events), identity]
         let workflow = PRLinearFlow()
         let paused = await workflow.run(PRState(), hooks: hooks, pauseOnApproval: true)
-        #expect(events.all == [
-            "workflowStarted PRLinearFlow",
-            "stepStarted PRLinearFlow.prepare",
-            "stepFinished PRLinearFlow.prepare succeeded",
-            "stepStarted PRLinearFlow.approve_payout",
-            "stepFinished PRLinearFlow.approve_payout paused",
-            "workflowFinished PRLinearFlow paused",
-        ])
+        #expect(
+            events.all == [
+                "workflowStarted PRLinearFlow",
+                "stepStarted PRLinearFlow.prepare",
+                "stepFinished PRLinearFlow.prepare succeeded",
+                "stepStarted PRLinearFlow.approve_payout",
+                "stepFinished PRLinearFlow.approve_payout paused",
+                "workflowFinished PRLinearFlow paused",
+            ])
         events.items.withLock { $0.removeAll() }
 
         let resumed = await workflow.resume(
             paused, decision: .approve(), options: RunOptions(hooks: hooks, pauseOnApproval: true))
         #expect(resumed.status == .succeeded)
-        #expect(events.all == [
-            "workflowStarted PRLinearFlow",
-            "stepStarted PRLinearFlow.approve_payout",
-            "stepFinished PRLinearFlow.approve_payout succeeded",
-            "stepStarted PRLinearFlow.notify",
-            "stepFinished PRLinearFlow.notify succeeded",
-            "workflowFinished PRLinearFlow succeeded",
-        ])
+        #expect(
+            events.all == [
+                "workflowStarted PRLinearFlow",
+                "stepStarted PRLinearFlow.approve_payout",
+                "stepFinished PRLinearFlow.approve_payout succeeded",
+                "stepStarted PRLinearFlow.notify",
+                "stepFinished PRLinearFlow.notify succeeded",
+                "workflowFinished PRLinearFlow succeeded",
+            ])
         #expect(runIDs.withLock { $0 } == [paused.runID])
         #expect(startTimes.withLock { $0 } == [paused.startedAt, paused.startedAt])
     }
@@ -601,7 +609,8 @@ struct PauseResumeTests {
         let paused = await workflow.run(PRState(), hooks: [hook], pauseOnApproval: true)
         #expect(kinds.all == ["requested approve_payout"])
         kinds.items.withLock { $0.removeAll() }
-        _ = await workflow.resume(paused, decision: .approve(), options: RunOptions(hooks: [hook], pauseOnApproval: true))
+        _ = await workflow.resume(
+            paused, decision: .approve(), options: RunOptions(hooks: [hook], pauseOnApproval: true))
         #expect(kinds.all == ["decided approve_payout true"])
     }
 
@@ -624,20 +633,21 @@ struct PauseResumeTests {
         #expect(child.status == .succeeded)
         #expect(child.runID != resumed.runID)
         #expect(try child.state.as(PRChildState.self) == PRChildState(visits: ["child_one", "child_two"]))
-        #expect(events.all == [
-            "workflowStarted PRParentFlow",
-            "stepStarted PRParentFlow.gate",
-            "stepFinished PRParentFlow.gate succeeded",
-            "stepStarted PRParentFlow.delegate",
-            "workflowStarted PRChildFlow",
-            "stepStarted PRChildFlow.child_one",
-            "stepFinished PRChildFlow.child_one succeeded",
-            "stepStarted PRChildFlow.child_two",
-            "stepFinished PRChildFlow.child_two succeeded",
-            "workflowFinished PRChildFlow succeeded",
-            "stepFinished PRParentFlow.delegate succeeded",
-            "workflowFinished PRParentFlow succeeded",
-        ])
+        #expect(
+            events.all == [
+                "workflowStarted PRParentFlow",
+                "stepStarted PRParentFlow.gate",
+                "stepFinished PRParentFlow.gate succeeded",
+                "stepStarted PRParentFlow.delegate",
+                "workflowStarted PRChildFlow",
+                "stepStarted PRChildFlow.child_one",
+                "stepFinished PRChildFlow.child_one succeeded",
+                "stepStarted PRChildFlow.child_two",
+                "stepFinished PRChildFlow.child_two succeeded",
+                "workflowFinished PRChildFlow succeeded",
+                "stepFinished PRParentFlow.delegate succeeded",
+                "workflowFinished PRParentFlow succeeded",
+            ])
     }
 
     // MARK: Persistence
@@ -694,7 +704,8 @@ struct PauseResumeTests {
         let workflow = PRTwoGatesFlow()
         let first = await workflow.run(PRState(), pauseOnApproval: true)
         let second = await workflow.resume(
-            first, decision: ApprovalDecision(approved: true, reason: "fine", metadata: ["ticket": "T-1"], decidedBy: "erin"))
+            first,
+            decision: ApprovalDecision(approved: true, reason: "fine", metadata: ["ticket": "T-1"], decidedBy: "erin"))
         let checkpoint = try #require(second.checkpoint)
         let decoded = try ApprovalPause<PRState>(jsonData: try checkpoint.jsonData())
         let kept = try #require(decoded.steps.first?.approvalDecision)

@@ -21,7 +21,8 @@ private struct RefundWorkflow: Workflow {
             return "Refund policy check completed."
         }
         Step("generate_response") { state in
-            state.responseText = state.policyOK
+            state.responseText =
+                state.policyOK
                 ? "Refund approved for \(state.orderID)."
                 : "Refund denied for \(state.orderID)."
             return state.responseText

@@ -43,7 +43,8 @@ private func makeEngine(_ steps: [Step<StageState>], options: RunOptions = RunOp
 }
 
 private let gated = Step<StageState>(
-    "gated", approval: .required(message: "Go?", metadata: ["limit": 5])) { state in state.log.append("gated") }
+    "gated", approval: .required(message: "Go?", metadata: ["limit": 5])
+) { state in state.log.append("gated") }
 
 /// A hook that throws at every event of one kind.
 private func failing(at kind: String) -> WorkflowHook {
@@ -124,10 +125,12 @@ struct GateStageTests {
     @Test("the handler gets the request: workflow, step, run id, state, message and metadata")
     func request() async throws {
         let asked = Mutex<[ApprovalRequest]>([])
-        _ = try await runGate(RunOptions(approvalHandler: ApprovalHandler { (request: ApprovalRequest) -> Bool in
-            asked.withLock { $0.append(request) }
-            return true
-        }))
+        _ = try await runGate(
+            RunOptions(
+                approvalHandler: ApprovalHandler { (request: ApprovalRequest) -> Bool in
+                    asked.withLock { $0.append(request) }
+                    return true
+                }))
         let request = try #require(asked.withLock { $0 }.first)
         #expect(request.workflowName == "Stages")
         #expect(request.stepName == "gated")
@@ -139,8 +142,10 @@ struct GateStageTests {
 
     @Test("no handler: refused, unless pause mode lets the run pause on the request")
     func noHandler() async throws {
-        #expect(describe(try await runGate(RunOptions())) ==
-            "refused decision=nil ApprovalRequiredError: Step 'gated' requires approval but no approval handler was provided.")
+        #expect(
+            describe(try await runGate(RunOptions()))
+                == "refused decision=nil ApprovalRequiredError: Step 'gated' requires approval but no approval handler was provided."
+        )
         #expect(describe(try await runGate(RunOptions(pauseOnApproval: true))) == "pause gated")
     }
 
@@ -148,8 +153,10 @@ struct GateStageTests {
     func cannotPause() async throws {
         var options = RunOptions(pauseOnApproval: true)
         options.canPause = false
-        #expect(describe(try await runGate(options)) ==
-            "refused decision=nil ApprovalRequiredError: Step 'gated' requires approval but no approval handler was provided.")
+        #expect(
+            describe(try await runGate(options))
+                == "refused decision=nil ApprovalRequiredError: Step 'gated' requires approval but no approval handler was provided."
+        )
     }
 
     @Test("a postponed answer pauses, or is refused where the run cannot pause")
@@ -157,15 +164,19 @@ struct GateStageTests {
         var options = RunOptions(approvalHandler: .answering { _ in .postponed })
         #expect(describe(try await runGate(options)) == "pause gated")
         options.canPause = false
-        #expect(describe(try await runGate(options)) ==
-            "refused decision=nil ApprovalRequiredError: Approval for step 'gated' was postponed, but a child workflow cannot pause.")
+        #expect(
+            describe(try await runGate(options))
+                == "refused decision=nil ApprovalRequiredError: Approval for step 'gated' was postponed, but a child workflow cannot pause."
+        )
     }
 
     @Test("a throwing handler refuses with its own error and no decision")
     func throwingHandler() async throws {
-        let outcome = try await runGate(RunOptions(approvalHandler: ApprovalHandler { (_: ApprovalRequest) -> Bool in
-            throw Boom()
-        }))
+        let outcome = try await runGate(
+            RunOptions(
+                approvalHandler: ApprovalHandler { (_: ApprovalRequest) -> Bool in
+                    throw Boom()
+                }))
         guard case .refused(let decision, let error) = outcome else {
             Issue.record("expected a refusal, got \(describe(outcome))")
             return
@@ -190,8 +201,9 @@ struct GateStageTests {
         }
         #expect(decision.decidedAt == given)
         #expect(describe(try await runGate(RunOptions(), resume: .approve())) == "proceed approved=true stamped=true")
-        #expect(describe(try await runGate(RunOptions(), resume: .deny())) ==
-            "refused decision=false ApprovalRequiredError: Approval denied for step 'gated'.")
+        #expect(
+            describe(try await runGate(RunOptions(), resume: .deny()))
+                == "refused decision=false ApprovalRequiredError: Approval denied for step 'gated'.")
         #expect(asked.current == 0)
     }
 
@@ -209,7 +221,8 @@ struct GateStageTests {
 
     @Test("a hook failing on approvalDecided refuses with the decision kept")
     func decidedHookFails() async throws {
-        let outcome = try await runGate(RunOptions(approvalHandler: .always(true), hooks: [failing(at: "approvalDecided")]))
+        let outcome = try await runGate(
+            RunOptions(approvalHandler: .always(true), hooks: [failing(at: "approvalDecided")]))
         #expect(describe(outcome).hasPrefix("refused decision=true HookExecutionError"))
     }
 }
@@ -220,7 +233,12 @@ struct GateStageTests {
 struct AttemptsStageTests {
     @Test("the first successful attempt ends the stage with its output and count")
     func success() async throws {
-        let engine = try makeEngine([Step("a") { state in state.log.append("a"); return "out" }])
+        let engine = try makeEngine([
+            Step("a") { state in
+                state.log.append("a")
+                return "out"
+            }
+        ])
         var state = StageState()
         let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
         #expect(attempts.count == 1)
@@ -234,12 +252,16 @@ struct AttemptsStageTests {
         var options = RunOptions()
         options.sleep = sleeps.sleep
         options.randomUnit = { 0 }
-        let engine = try makeEngine([
-            Step("x", retry: RetryPolicy(
-                retries: 3, retryOn: [Flaky.self], delay: .seconds(60), backoff: Backoff(multiplier: 2))) { _ in
-                throw Flaky()
-            },
-        ], options: options)
+        let engine = try makeEngine(
+            [
+                Step(
+                    "x",
+                    retry: RetryPolicy(
+                        retries: 3, retryOn: [Flaky.self], delay: .seconds(60), backoff: Backoff(multiplier: 2))
+                ) { _ in
+                    throw Flaky()
+                }
+            ], options: options)
         var state = StageState()
         let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
         #expect(attempts.count == 4)
@@ -251,9 +273,10 @@ struct AttemptsStageTests {
         let sleeps = Sleeps()
         var options = RunOptions()
         options.sleep = sleeps.sleep
-        let engine = try makeEngine([
-            Step("x", retry: RetryPolicy(retries: 2, retryOn: [Flaky.self])) { _ in throw Flaky() },
-        ], options: options)
+        let engine = try makeEngine(
+            [
+                Step("x", retry: RetryPolicy(retries: 2, retryOn: [Flaky.self])) { _ in throw Flaky() }
+            ], options: options)
         var state = StageState()
         let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
         #expect(attempts.count == 3)
@@ -264,9 +287,12 @@ struct AttemptsStageTests {
     func sleepThrows() async throws {
         var options = RunOptions()
         options.sleep = { _ in throw CancellationError() }
-        let engine = try makeEngine([
-            Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in throw Flaky() },
-        ], options: options)
+        let engine = try makeEngine(
+            [
+                Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in
+                    throw Flaky()
+                }
+            ], options: options)
         var state = StageState()
         let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
         #expect(attempts.count == 1)
@@ -278,9 +304,12 @@ struct AttemptsStageTests {
         let sleeps = Sleeps()
         var options = RunOptions(hooks: [failing(at: "retryScheduled")])
         options.sleep = sleeps.sleep
-        let engine = try makeEngine([
-            Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in throw Flaky() },
-        ], options: options)
+        let engine = try makeEngine(
+            [
+                Step("x", retry: RetryPolicy(retries: 5, retryOn: [Flaky.self], delay: .seconds(1))) { _ in
+                    throw Flaky()
+                }
+            ], options: options)
         var state = StageState()
         let attempts = await engine.attempts(of: engine.definition.plans[0], state: &state, serial: 1)
         #expect(attempts.count == 1)
@@ -300,9 +329,11 @@ struct AttemptsStageTests {
         let sleeps = Sleeps()
         var options = RunOptions()
         options.sleep = sleeps.sleep
-        let parent = try WorkflowDefinition<StageState>(name: "Parent", steps: [
-            Step("spawn") { _, context in try await context.runChild(Child(), state: StageState()) },
-        ])
+        let parent = try WorkflowDefinition<StageState>(
+            name: "Parent",
+            steps: [
+                Step("spawn") { _, context in try await context.runChild(Child(), state: StageState()) }
+            ])
         let result = await parent.run(StageState(), options: options)
         #expect(result.status == .succeeded)
         #expect(sleeps.all == [.seconds(30)])
@@ -313,12 +344,14 @@ struct AttemptsStageTests {
 
 @Suite("Run stages: route resolution")
 struct RouteStageTests {
-    private let definition = try! WorkflowDefinition<StageState>(name: "Routes", steps: [
-        Step("plain") { _ in "anything" },
-        Step("decide", routes: ["on": "target", "stop": .end]) { _ in "on" },
-        Step("skipped") { _ in },
-        Step("target") { _ in },
-    ])
+    private let definition = try! WorkflowDefinition<StageState>(
+        name: "Routes",
+        steps: [
+            Step("plain") { _ in "anything" },
+            Step("decide", routes: ["on": "target", "stop": .end]) { _ in "on" },
+            Step("skipped") { _ in },
+            Step("target") { _ in },
+        ])
 
     @Test("a step without routes continues, whatever its output")
     func unrouted() {
@@ -449,11 +482,13 @@ struct StepOutcomeTests {
 
     @Test("a route leads to its step's index, or ends the run")
     func routed() async throws {
-        let steps = { (key: String) in [
-            Step<StageState>("decide", routes: ["far": "far", "stop": .end]) { _ in key },
-            Step("near") { _ in },
-            Step("far") { _ in },
-        ] }
+        let steps = { (key: String) in
+            [
+                Step<StageState>("decide", routes: ["far": "far", "stop": .end]) { _ in key },
+                Step("near") { _ in },
+                Step("far") { _ in },
+            ]
+        }
         let (far, farResult) = try await outcome(of: steps("far"))
         #expect(far == "next 2")
         #expect(farResult.routeKey == "far")

@@ -18,7 +18,12 @@ private final class BoomError: Error, @unchecked Sendable {}
 /// Counts calls across concurrency domains.
 private final class Calls: Sendable {
     private let count = Mutex(0)
-    @discardableResult func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    @discardableResult func next() -> Int {
+        count.withLock {
+            $0 += 1
+            return $0
+        }
+    }
     var value: Int { count.withLock { $0 } }
 }
 
@@ -44,9 +49,18 @@ struct RunTests {
     @Test("steps run in declaration order on one shared state")
     func orderAndSharedState() async {
         let workflow = AdHoc(stepList: [
-            Step("a") { state in state.value = 1; state.trail.append("a") },
-            Step("b") { state in state.value *= 10; state.trail.append("b") },
-            Step("c") { state in state.value += 5; state.trail.append("c") },
+            Step("a") { state in
+                state.value = 1
+                state.trail.append("a")
+            },
+            Step("b") { state in
+                state.value *= 10
+                state.trail.append("b")
+            },
+            Step("c") { state in
+                state.value += 5
+                state.trail.append("c")
+            },
         ])
         let result = await workflow.run(Counter())
         #expect(result.status == .succeeded)
@@ -58,22 +72,29 @@ struct RunTests {
     @Test("the context carries workflow name, one run id for every step, step name and attempt")
     func contextFields() async {
         let seen = Mutex<[String]>([])
-        let workflow = AdHoc(name: "ctx_flow", stepList: [
-            Step("first") { _, context in
-                seen.withLock { $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)") }
-            },
-            Step("second", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self])) { _, context in
-                seen.withLock { $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)") }
-                if context.attempt == 1 { throw TransientError() }
-            },
-        ])
+        let workflow = AdHoc(
+            name: "ctx_flow",
+            stepList: [
+                Step("first") { _, context in
+                    seen.withLock {
+                        $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)")
+                    }
+                },
+                Step("second", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self])) { _, context in
+                    seen.withLock {
+                        $0.append("\(context.workflowName)|\(context.runID)|\(context.stepName)|\(context.attempt)")
+                    }
+                    if context.attempt == 1 { throw TransientError() }
+                },
+            ])
         let result = await workflow.run(Counter())
         let lines = seen.withLock { $0 }
-        #expect(lines == [
-            "ctx_flow|\(result.runID)|first|1",
-            "ctx_flow|\(result.runID)|second|1",
-            "ctx_flow|\(result.runID)|second|2",
-        ])
+        #expect(
+            lines == [
+                "ctx_flow|\(result.runID)|first|1",
+                "ctx_flow|\(result.runID)|second|1",
+                "ctx_flow|\(result.runID)|second|2",
+            ])
         #expect(!result.runID.isEmpty)
         let other = await workflow.run(Counter())
         #expect(other.runID != result.runID)
@@ -122,7 +143,10 @@ struct RunTests {
 
     @Test("a step's Codable output is kept as JSON")
     func codableOutput() async throws {
-        struct Verdict: Codable, Sendable, Equatable { let approved: Bool; let score: Int }
+        struct Verdict: Codable, Sendable, Equatable {
+            let approved: Bool
+            let score: Int
+        }
         let workflow = AdHoc(stepList: [Step("judge") { _ in Verdict(approved: true, score: 7) }])
         let result = await workflow.run(Counter())
         let output = try #require(result.steps.first?.output)
@@ -141,9 +165,10 @@ struct RunTests {
             Step("with_context") { _, context in context.stepName },
         ])
         let result = await workflow.run(Counter())
-        #expect(result.steps.map(\.output) == [
-            .string("done"), .array([1, "two"]), .integer(42), .string("here"), nil, .string("with_context"),
-        ])
+        #expect(
+            result.steps.map(\.output) == [
+                .string("done"), .array([1, "two"]), .integer(42), .string("here"), nil, .string("with_context"),
+            ])
     }
 
     @Test("an output that cannot be encoded fails its step with a StepExecutionError naming the step")
@@ -167,7 +192,10 @@ struct RunTests {
         let later = Calls()
         let workflow = AdHoc(stepList: [
             trail("a"),
-            Step("b") { state in state.trail.append("b"); throw boom },
+            Step("b") { state in
+                state.trail.append("b")
+                throw boom
+            },
             Step("c") { _ in later.next() },
         ])
         let result = await workflow.run(Counter())
@@ -184,19 +212,26 @@ struct RunTests {
 
     @Test("throwIfFailed words the failure as the reference does and keeps the cause")
     func thrownFailureMessage() async throws {
-        let workflow = AdHoc(name: "Flaky", stepList: [
-            trail("a"),
-            Step("b", retry: RetryPolicy(retries: 2, retryOn: [TransientError.self])) { _ in throw TransientError() },
-        ])
+        let workflow = AdHoc(
+            name: "Flaky",
+            stepList: [
+                trail("a"),
+                Step("b", retry: RetryPolicy(retries: 2, retryOn: [TransientError.self])) { _ in throw TransientError()
+                },
+            ])
         let result = await workflow.run(Counter())
         let error = try #require(throws: WorkflowExecutionError.self) { try result.throwIfFailed() }
         #expect(error.message == "Workflow 'Flaky' failed at step 'b' after 3 attempt(s) due to TransientError.")
         #expect(error.cause is TransientError)
 
         let hookFailure = await AdHoc(name: "Hooked", stepList: [trail("a")])
-            .run(Counter(), hooks: [WorkflowHook { event in
-                if case .workflowStarted = event { throw FatalError() }
-            }])
+            .run(
+                Counter(),
+                hooks: [
+                    WorkflowHook { event in
+                        if case .workflowStarted = event { throw FatalError() }
+                    }
+                ])
         let outside = try #require(throws: WorkflowExecutionError.self) { try hookFailure.throwIfFailed() }
         #expect(outside.message == "Workflow 'Hooked' failed outside step execution due to HookExecutionError.")
         #expect((outside.cause as? HookExecutionError)?.cause is FatalError)
@@ -227,7 +262,12 @@ struct RunTests {
         // The step overrides only `retries`; the retryable errors still come from the workflow.
         let workflow = AdHoc(
             retry: RetryPolicy(retries: 5, retryOn: [TransientError.self]),
-            stepList: [Step("flaky", retry: RetryPolicy(retries: 1)) { _ in calls.next(); throw TransientError() }])
+            stepList: [
+                Step("flaky", retry: RetryPolicy(retries: 1)) { _ in
+                    calls.next()
+                    throw TransientError()
+                }
+            ])
         let result = await workflow.run(Counter())
         #expect(result.steps[0].attempts == 2)
         #expect(calls.value == 2)
@@ -241,7 +281,7 @@ struct RunTests {
     @Test("an error that is not retryable fails at once, whatever retries says")
     func nonRetryable() async {
         let workflow = AdHoc(stepList: [
-            Step("fatal", retry: RetryPolicy(retries: 4, retryOn: [TransientError.self])) { _ in throw FatalError() },
+            Step("fatal", retry: RetryPolicy(retries: 4, retryOn: [TransientError.self])) { _ in throw FatalError() }
         ])
         let result = await workflow.run(Counter())
         #expect(result.steps[0].attempts == 1)
@@ -258,7 +298,7 @@ struct RunTests {
             Step("always", retry: RetryPolicy(retries: 2, retryOn: [TransientError.self])) { _ in
                 calls.next()
                 throw TransientError()
-            },
+            }
         ])
         let result = await workflow.run(Counter())
         #expect(result.status == .failed)
@@ -275,7 +315,7 @@ struct RunTests {
         let workflow = AdHoc(stepList: [
             Step("x", retry: RetryPolicy(retries: 1, retryOn: [BaseError.self])) { _ in
                 if calls.next() == 1 { throw DerivedError() }
-            },
+            }
         ])
         #expect(await workflow.run(Counter()).steps[0].attempts == 2)
     }
@@ -288,7 +328,7 @@ struct RunTests {
                 _, context in
                 trace.add("attempt \(context.attempt)")
                 if context.attempt == 1 { throw TransientError() }
-            },
+            }
         ])
         var options = RunOptions()
         options.sleep = { delay in trace.add("sleep \(delay)") }
@@ -299,14 +339,19 @@ struct RunTests {
 
     @Test("backoff multiplies the delay per attempt, caps it, and jitters below it")
     func backoffDelays() {
-        let retry = ResolvedRetry(RetryPolicy(
-            retries: 10, delay: .milliseconds(100),
-            backoff: Backoff(multiplier: 2, maxDelay: .milliseconds(500))))
+        let retry = ResolvedRetry(
+            RetryPolicy(
+                retries: 10, delay: .milliseconds(100),
+                backoff: Backoff(multiplier: 2, maxDelay: .milliseconds(500))))
         let delays = (1...5).map { retry.delay(after: $0, unit: 0.5) }
-        #expect(delays == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500), .milliseconds(500)])
+        #expect(
+            delays == [
+                .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500), .milliseconds(500),
+            ])
 
-        let jittered = ResolvedRetry(RetryPolicy(
-            delay: .milliseconds(100), backoff: Backoff(multiplier: 1, jitter: 0.25)))
+        let jittered = ResolvedRetry(
+            RetryPolicy(
+                delay: .milliseconds(100), backoff: Backoff(multiplier: 1, jitter: 0.25)))
         #expect(jittered.delay(after: 1, unit: 0) == .milliseconds(100))
         #expect(jittered.delay(after: 1, unit: 0.5) == .milliseconds(87.5))
         for _ in 0..<200 {
@@ -320,13 +365,18 @@ struct RunTests {
         let delays = Mutex<[Duration]>([])
         let slept = Mutex<[Duration]>([])
         let workflow = AdHoc(stepList: [
-            Step("x", retry: RetryPolicy(
-                retries: 3, retryOn: [TransientError.self], delay: .milliseconds(1),
-                backoff: Backoff(multiplier: 3))) { _ in throw TransientError() },
+            Step(
+                "x",
+                retry: RetryPolicy(
+                    retries: 3, retryOn: [TransientError.self], delay: .milliseconds(1),
+                    backoff: Backoff(multiplier: 3))
+            ) { _ in throw TransientError() }
         ])
-        var options = RunOptions(hooks: [WorkflowHook { event in
-            if case .retryScheduled(let retry) = event { delays.withLock { $0.append(retry.delay) } }
-        }])
+        var options = RunOptions(hooks: [
+            WorkflowHook { event in
+                if case .retryScheduled(let retry) = event { delays.withLock { $0.append(retry.delay) } }
+            }
+        ])
         options.randomUnit = { 0 }
         options.sleep = { delay in slept.withLock { $0.append(delay) } }
         let result = await workflow.run(Counter(), options: options)
@@ -338,15 +388,20 @@ struct RunTests {
     // MARK: Routing
 
     private static func routed(_ decision: String, calls: Calls = Calls()) -> AdHoc {
-        AdHoc(name: "Router", stepList: [
-            Step("decide", routes: ["left": "left", "right": "right", "stop": .end, "back": "decide"]) { state in
-                state.trail.append("decide")
-                return decision
-            },
-            trail("middle"),
-            Step("left") { state in state.trail.append("left"); calls.next() },
-            trail("right"),
-        ])
+        AdHoc(
+            name: "Router",
+            stepList: [
+                Step("decide", routes: ["left": "left", "right": "right", "stop": .end, "back": "decide"]) { state in
+                    state.trail.append("decide")
+                    return decision
+                },
+                trail("middle"),
+                Step("left") { state in
+                    state.trail.append("left")
+                    calls.next()
+                },
+                trail("right"),
+            ])
     }
 
     @Test("a route key jumps to a later step, skipping the ones between")
@@ -364,7 +419,8 @@ struct RunTests {
         #expect(result.steps[0].nextStep == "last")
         #expect(result.steps[1].attempts == 0)
         #expect(result.steps[1].skippedReason == "not reached because workflow ended")
-        #expect(result.routeTrace == [RouteDecision(stepName: "decide", routeKey: "go", nextStep: "last", ended: false)])
+        #expect(
+            result.routeTrace == [RouteDecision(stepName: "decide", routeKey: "go", nextStep: "last", ended: false)])
     }
 
     @Test("END stops the workflow as succeeded and skips every later step")
@@ -434,22 +490,27 @@ struct RunTests {
 
     // MARK: Approvals
 
-    private static let gated = AdHoc(name: "Gate", stepList: [
-        trail("prepare"),
-        Step("refund", approval: .required(message: "Refund over limit", metadata: ["amount": 250])) { state in
-            state.trail.append("refund")
-            return "refunded"
-        },
-        trail("notify"),
-    ])
+    private static let gated = AdHoc(
+        name: "Gate",
+        stepList: [
+            trail("prepare"),
+            Step("refund", approval: .required(message: "Refund over limit", metadata: ["amount": 250])) { state in
+                state.trail.append("refund")
+                return "refunded"
+            },
+            trail("notify"),
+        ])
 
     @Test("an approving handler gets the request and the decision is recorded")
     func approvalApproved() async throws {
         let requests = Mutex<[ApprovalRequest]>([])
-        let result = await Self.gated.run(Counter(), approvalHandler: ApprovalHandler { request in
-            requests.withLock { $0.append(request) }
-            return ApprovalDecision(approved: true, reason: "within budget", metadata: ["ticket": "T-1"], decidedBy: "ana")
-        })
+        let result = await Self.gated.run(
+            Counter(),
+            approvalHandler: ApprovalHandler { request in
+                requests.withLock { $0.append(request) }
+                return ApprovalDecision(
+                    approved: true, reason: "within budget", metadata: ["ticket": "T-1"], decidedBy: "ana")
+            })
         #expect(result.status == .succeeded)
         #expect(result.state.trail == ["prepare", "refund", "notify"])
         let request = try #require(requests.withLock { $0.first })
@@ -469,7 +530,8 @@ struct RunTests {
 
     @Test("a denied step does not run and fails with attempts 0")
     func approvalDenied() async throws {
-        let result = await Self.gated.run(Counter(), approvalHandler: ApprovalHandler { _ in .deny(reason: "too much") })
+        let result = await Self.gated.run(
+            Counter(), approvalHandler: ApprovalHandler { _ in .deny(reason: "too much") })
         #expect(result.status == .failed)
         #expect(result.state.trail == ["prepare"])
         #expect(result.steps[1].status == .failed)
@@ -492,7 +554,8 @@ struct RunTests {
     @Test("a throwing handler fails the step with the handler's own error")
     func approvalHandlerThrows() async {
         let boom = BoomError()
-        let result = await Self.gated.run(Counter(), approvalHandler: ApprovalHandler { (_: ApprovalRequest) -> Bool in throw boom })
+        let result = await Self.gated.run(
+            Counter(), approvalHandler: ApprovalHandler { (_: ApprovalRequest) -> Bool in throw boom })
         #expect(result.steps[1].status == .failed)
         #expect(result.steps[1].attempts == 0)
         #expect((result.error as? BoomError) === boom)
@@ -505,8 +568,10 @@ struct RunTests {
         #expect(decision.approved && decision.reason == nil && decision.metadata.isEmpty)
 
         let denied = await Self.gated.run(Counter(), approvalHandler: .always(false))
-        #expect(denied.steps[1].approvalDecision == ApprovalDecision(
-            approved: false, decidedAt: denied.steps[1].approvalDecision?.decidedAt))
+        #expect(
+            denied.steps[1].approvalDecision
+                == ApprovalDecision(
+                    approved: false, decidedAt: denied.steps[1].approvalDecision?.decidedAt))
         #expect(denied.status == .failed)
     }
 
@@ -524,11 +589,13 @@ struct RunTests {
 
     @Test("a child workflow cannot pause: a postponed approval inside it fails the child")
     func childPostponementFails() async throws {
-        let parent = AdHoc(name: "Parent", stepList: [
-            Step("delegate") { _, context in
-                try await context.runChild(Self.gated, state: Counter(), failParentOnFailure: false).status.rawValue
-            },
-        ])
+        let parent = AdHoc(
+            name: "Parent",
+            stepList: [
+                Step("delegate") { _, context in
+                    try await context.runChild(Self.gated, state: Counter(), failParentOnFailure: false).status.rawValue
+                }
+            ])
         let result = await parent.run(Counter(), approvalHandler: .answering { _ in .postponed }, pauseOnApproval: true)
         #expect(result.status == .succeeded)
         #expect(result.steps[0].output == "failed")
@@ -540,8 +607,10 @@ struct RunTests {
     func approvedStepRetriesAndRoutes() async {
         let calls = Calls()
         let workflow = AdHoc(stepList: [
-            Step("gate", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self]),
-                 routes: ["done": .end], approval: .required) { _ in
+            Step(
+                "gate", retry: RetryPolicy(retries: 1, retryOn: [TransientError.self]),
+                routes: ["done": .end], approval: .required
+            ) { _ in
                 if calls.next() == 1 { throw TransientError() }
                 return "done"
             },
@@ -601,7 +670,7 @@ struct RunTests {
             Step("waits", retry: RetryPolicy(retries: 5, retryOn: [CancellationError.self])) { _ in
                 enteredContinuation.yield()
                 try await Task.sleep(for: .seconds(3600))
-            },
+            }
         ])
         let run = try workflow.start(Counter())
         var iterator = entered.makeAsyncIterator()
@@ -616,7 +685,7 @@ struct RunTests {
         let workflow = AdHoc(stepList: [
             Step("slow", retry: RetryPolicy(timeout: .milliseconds(100))) { _ in
                 try await Task.sleep(for: .seconds(3600))
-            },
+            }
         ])
         let result = await workflow.run(Counter())
         #expect(result.status == .failed)
@@ -632,7 +701,7 @@ struct RunTests {
             Step("stuck", retry: RetryPolicy(timeout: .milliseconds(100))) { state in
                 state.value = 99
                 await withCheckedContinuation { continuation in gate.withLock { $0 = continuation } }
-            },
+            }
         ])
         let result = await workflow.run(Counter())
         #expect(result.error is StepTimeoutError)
@@ -645,12 +714,15 @@ struct RunTests {
     @Test("a timeout can be retryable, and a later attempt's state changes are kept")
     func timeoutRetryable() async {
         let workflow = AdHoc(stepList: [
-            Step("sometimes_slow", retry: RetryPolicy(
-                retries: 1, retryOn: [StepTimeoutError.self], timeout: .milliseconds(300))) { state, context in
+            Step(
+                "sometimes_slow",
+                retry: RetryPolicy(
+                    retries: 1, retryOn: [StepTimeoutError.self], timeout: .milliseconds(300))
+            ) { state, context in
                 if context.attempt == 1 { try await Task.sleep(for: .seconds(3600)) }
                 state.value = context.attempt
                 return "ok"
-            },
+            }
         ])
         let result = await workflow.run(Counter())
         #expect(result.status == .succeeded)

@@ -43,7 +43,9 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case approved, reason, metadata, decidedBy = "decided_by", decidedAt = "decided_at"
+        case approved, reason, metadata
+        case decidedBy = "decided_by"
+        case decidedAt = "decided_at"
     }
 
     /// Reads a decision; missing metadata is empty.

@@ -69,10 +69,16 @@ extension ApprovalPause where State: Encodable {
 
 extension ApprovalPause: Codable where State: Codable {
     private enum CodingKeys: String, CodingKey {
-        case schemaVersion = "schema_version", workflowName = "workflow_name"
-        case definitionFingerprint = "definition_fingerprint", runID = "run_id"
-        case stepName = "step_name", stepIndex = "step_index", state, request, steps
-        case routeTrace = "route_trace", workflowStartedAt = "workflow_started_at", createdAt = "created_at"
+        case schemaVersion = "schema_version"
+        case workflowName = "workflow_name"
+        case definitionFingerprint = "definition_fingerprint"
+        case runID = "run_id"
+        case stepName = "step_name"
+        case stepIndex = "step_index"
+        case state, request, steps
+        case routeTrace = "route_trace"
+        case workflowStartedAt = "workflow_started_at"
+        case createdAt = "created_at"
     }
 
     /// The checkpoint as indented JSON with sorted keys.

@@ -27,7 +27,9 @@ public struct ApprovalRequest: Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workflowName = "workflow_name", stepName = "step_name", runID = "run_id"
+        case workflowName = "workflow_name"
+        case stepName = "step_name"
+        case runID = "run_id"
         case state, message, metadata
     }
 }

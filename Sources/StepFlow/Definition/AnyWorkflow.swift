@@ -18,7 +18,8 @@ public struct AnyWorkflow: Sendable {
     private let runErased: @Sendable (AnyState, RunOptions) async -> WorkflowResult<AnyState>
     private let startErased: @Sendable (AnyState, RunOptions) -> WorkflowRun<AnyState>
     private let readCheckpoint: @Sendable (Data) throws(ApprovalResumeError) -> ApprovalPause<AnyState>
-    private let startResumeErased: @Sendable (ApprovalPause<AnyState>, ApprovalDecision, RunOptions) -> WorkflowRun<AnyState>
+    private let startResumeErased:
+        @Sendable (ApprovalPause<AnyState>, ApprovalDecision, RunOptions) -> WorkflowRun<AnyState>
 
     /// Erases a workflow; its definition is validated once, here.
     public init<W: Workflow>(_ workflow: W) throws(WorkflowDefinitionError) {
@@ -33,7 +34,8 @@ public struct AnyWorkflow: Sendable {
             await definition.run(typed(state, as: W.State.self), options: options).erased()
         }
         startErased = { state, options in
-            WorkflowRun(workflowName: definition.name, runID: options.runID ?? RunID.make(), options: options) { options in
+            WorkflowRun(workflowName: definition.name, runID: options.runID ?? RunID.make(), options: options) {
+                options in
                 await definition.run(typed(state, as: W.State.self), options: options).erased()
             }
         }
@@ -111,7 +113,9 @@ private func typed<State: Codable & Sendable>(_ state: AnyState, as type: State.
     return decoded
 }
 
-private func typed<State: Codable & Sendable>(_ checkpoint: ApprovalPause<AnyState>, as type: State.Type) -> ApprovalPause<State> {
+private func typed<State: Codable & Sendable>(_ checkpoint: ApprovalPause<AnyState>, as type: State.Type)
+    -> ApprovalPause<State>
+{
     var typedCheckpoint = ApprovalPause<State>(
         workflowName: checkpoint.workflowName, definitionFingerprint: checkpoint.definitionFingerprint,
         runID: checkpoint.runID, stepName: checkpoint.stepName, stepIndex: checkpoint.stepIndex,

@@ -46,9 +46,10 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: StepBody(.output { [recorder = OutputRecorder<Output>(step: name)] state, context in
-                try recorder.record(try await body(&state, context))
-            }))
+            body: StepBody(
+                .output { [recorder = OutputRecorder<Output>(step: name)] state, context in
+                    try recorder.record(try await body(&state, context))
+                }))
     }
 
     /// A step whose body takes the state and returns an output.
@@ -62,9 +63,10 @@ public struct Step<State: Sendable>: Sendable {
     ) {
         self.init(
             name: name, description: description, retry: retry, routes: routes, approval: approval,
-            body: StepBody(.output { [recorder = OutputRecorder<Output>(step: name)] state, _ in
-                try recorder.record(try await body(&state))
-            }))
+            body: StepBody(
+                .output { [recorder = OutputRecorder<Output>(step: name)] state, _ in
+                    try recorder.record(try await body(&state))
+                }))
     }
 
     /// A step whose body takes the state and the run context and returns nothing.
@@ -147,15 +149,16 @@ private struct OutputRecorder<Output: Encodable>: Sendable {
 
     init(step: String) {
         self.step = step
-        kind = if Output.self == String.self {
-            .string
-        } else if Output.self == JSONValue.self {
-            .json
-        } else if Output.self is any OptionalProtocol.Type {
-            .optional
-        } else {
-            .other
-        }
+        kind =
+            if Output.self == String.self {
+                .string
+            } else if Output.self == JSONValue.self {
+                .json
+            } else if Output.self is any OptionalProtocol.Type {
+                .optional
+            } else {
+                .other
+            }
     }
 
     func record(_ output: Output) throws -> JSONValue? {

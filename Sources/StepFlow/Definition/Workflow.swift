@@ -55,8 +55,10 @@ extension Workflow {
         hooks: [WorkflowHook] = [],
         pauseOnApproval: Bool = false
     ) async -> WorkflowResult<State> {
-        await run(state, options: RunOptions(
-            approvalHandler: approvalHandler, hooks: hooks, pauseOnApproval: pauseOnApproval))
+        await run(
+            state,
+            options: RunOptions(
+                approvalHandler: approvalHandler, hooks: hooks, pauseOnApproval: pauseOnApproval))
     }
 
     /// Resumes a paused run with a decision for the paused step.

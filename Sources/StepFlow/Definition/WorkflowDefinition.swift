@@ -35,12 +35,13 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
                 name: step.name, body: step.body, approval: step.approval,
                 retry: ResolvedRetry((step.retry ?? RetryPolicy()).inheriting(from: defaults)),
                 routeTable: step.routes.map { routes in
-                    Dictionary(routes.map { route -> (String, RouteDestination) in
-                        switch route.target {
-                        case .end: return (route.key, .end)
-                        case .step(let target): return (route.key, .step(indexByName[target]!, target))
-                        }
-                    }, uniquingKeysWith: { first, _ in first })
+                    Dictionary(
+                        routes.map { route -> (String, RouteDestination) in
+                            switch route.target {
+                            case .end: return (route.key, .end)
+                            case .step(let target): return (route.key, .step(indexByName[target]!, target))
+                            }
+                        }, uniquingKeysWith: { first, _ in first })
                 })
         }
         self.fingerprint = DefinitionFingerprint.compute(name: name, steps: steps)
@@ -99,10 +100,11 @@ extension StepPlan {
         guard let destination = routeTable[key] else {
             return .refused(RouteResolutionError("Step '\(name)' returned unknown route key '\(key)'."))
         }
-        let decision = switch destination {
-        case .end: RouteDecision(stepName: name, routeKey: key, nextStep: nil, ended: true)
-        case .step(_, let next): RouteDecision(stepName: name, routeKey: key, nextStep: next, ended: false)
-        }
+        let decision =
+            switch destination {
+            case .end: RouteDecision(stepName: name, routeKey: key, nextStep: nil, ended: true)
+            case .step(_, let next): RouteDecision(stepName: name, routeKey: key, nextStep: next, ended: false)
+            }
         return .taken(decision, destination)
     }
 }
@@ -149,7 +151,8 @@ enum DefinitionValidator {
             seen[step.name] = index
             if let retry = step.retry { try validate(retry, owner: "Step '\(step.name)'") }
             if let message = step.approval?.message, message.isEmpty {
-                throw WorkflowDefinitionError("Step '\(step.name)' has an empty approval message; omit it or write one.")
+                throw WorkflowDefinitionError(
+                    "Step '\(step.name)' has an empty approval message; omit it or write one.")
             }
         }
         for index in steps.indices {
@@ -162,7 +165,8 @@ enum DefinitionValidator {
         routes: [Route], of step: String, at index: Int, indexByName: [String: Int]
     ) throws(WorkflowDefinitionError) {
         guard !routes.isEmpty else {
-            throw WorkflowDefinitionError("Step '\(step)' declares an empty route map; omit routes or add at least one.")
+            throw WorkflowDefinitionError(
+                "Step '\(step)' declares an empty route map; omit routes or add at least one.")
         }
         var keys: Set<String> = []
         for route in routes {

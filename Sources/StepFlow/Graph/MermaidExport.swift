@@ -10,7 +10,8 @@ extension WorkflowGraph {
         for node in nodes {
             switch node.kind {
             case .step:
-                let label = MermaidText.escape(node.label, context: .nodeLabel)
+                let label =
+                    MermaidText.escape(node.label, context: .nodeLabel)
                     + (node.requiresApproval ? "\\napproval" : "")
                 lines.append("    \(node.id)[\"\(label)\"]")
             case .end:

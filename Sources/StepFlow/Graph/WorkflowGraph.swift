@@ -46,7 +46,9 @@ public struct WorkflowGraph: Sendable, Hashable, Codable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case id, label, kind, requiresApproval = "requires_approval", description
+            case id, label, kind
+            case requiresApproval = "requires_approval"
+            case description
         }
 
         /// Writes every field, `null` for a missing description.
@@ -88,7 +90,8 @@ public struct WorkflowGraph: Sendable, Hashable, Codable {
         }
 
         private enum CodingKeys: String, CodingKey {
-            case source, target, kind, routeKey = "route_key"
+            case source, target, kind
+            case routeKey = "route_key"
         }
 
         /// Writes every field, `null` for a missing route key.
@@ -102,7 +105,8 @@ public struct WorkflowGraph: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case workflowName = "workflow_name", nodes, edges
+        case workflowName = "workflow_name"
+        case nodes, edges
     }
 
     /// The id of the END node.
@@ -129,14 +133,16 @@ extension WorkflowDefinition {
             let source = WorkflowGraph.stepNodeID(index)
             if let routes = step.routes {
                 for route in routes {
-                    let target = switch route.target {
-                    case .end: WorkflowGraph.endNodeID
-                    case .step(let name): WorkflowGraph.stepNodeID(self.index(ofStep: name)!)
-                    }
+                    let target =
+                        switch route.target {
+                        case .end: WorkflowGraph.endNodeID
+                        case .step(let name): WorkflowGraph.stepNodeID(self.index(ofStep: name)!)
+                        }
                     edges.append(WorkflowGraph.Edge(source: source, target: target, kind: .route, routeKey: route.key))
                 }
             } else if index + 1 < steps.count {
-                edges.append(WorkflowGraph.Edge(source: source, target: WorkflowGraph.stepNodeID(index + 1), kind: .linear))
+                edges.append(
+                    WorkflowGraph.Edge(source: source, target: WorkflowGraph.stepNodeID(index + 1), kind: .linear))
             }
         }
         return WorkflowGraph(workflowName: name, nodes: nodes, edges: edges)

@@ -18,6 +18,9 @@ public struct RouteDecision: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case stepName = "step_name", routeKey = "route_key", nextStep = "next_step", ended
+        case stepName = "step_name"
+        case routeKey = "route_key"
+        case nextStep = "next_step"
+        case ended
     }
 }

@@ -69,10 +69,16 @@ func wholeMilliseconds(from start: Date?, to end: Date?) -> Int {
 
 extension StepResult: Codable {
     private enum CodingKeys: String, CodingKey {
-        case stepName = "step_name", status, attempts, output, error
-        case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"
-        case routeKey = "route_key", nextStep = "next_step", skippedReason = "skipped_reason"
-        case requiresApproval = "requires_approval", approvalDecision = "approval_decision"
+        case stepName = "step_name"
+        case status, attempts, output, error
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationMs = "duration_ms"
+        case routeKey = "route_key"
+        case nextStep = "next_step"
+        case skippedReason = "skipped_reason"
+        case requiresApproval = "requires_approval"
+        case approvalDecision = "approval_decision"
         case childWorkflows = "child_workflows"
     }
 

@@ -112,9 +112,14 @@ extension WorkflowExecutionError {
 
 extension WorkflowResult: Codable where State: Codable {
     private enum CodingKeys: String, CodingKey {
-        case workflowName = "workflow_name", runID = "run_id", state, status, steps, error
-        case startedAt = "started_at", finishedAt = "finished_at", durationMs = "duration_ms"
-        case routeTrace = "route_trace", checkpoint
+        case workflowName = "workflow_name"
+        case runID = "run_id"
+        case state, status, steps, error
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case durationMs = "duration_ms"
+        case routeTrace = "route_trace"
+        case checkpoint
     }
 
     /// Reads a result; its error comes back as a ``RecordedError``.

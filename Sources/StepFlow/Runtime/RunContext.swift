@@ -17,7 +17,8 @@ public struct RunContext: Sendable {
     /// A context with no active run (for calling step code outside a run, as in tests);
     /// running a child from it fails with ``ChildWorkflowExecutionError``.
     public init(workflowName: String, runID: String, stepName: String, attempt: Int) {
-        self.init(workflowName: workflowName, runID: runID, stepName: stepName, attempt: attempt, scope: nil, stepSerial: 0)
+        self.init(
+            workflowName: workflowName, runID: runID, stepName: stepName, attempt: attempt, scope: nil, stepSerial: 0)
     }
 
     init(workflowName: String, runID: String, stepName: String, attempt: Int, scope: RunScope?, stepSerial: Int) {
@@ -46,7 +47,8 @@ public struct RunContext: Sendable {
     ) async throws -> WorkflowResult<Child.State> {
         guard let scope, scope.isActive(stepSerial) else {
             throw ChildWorkflowExecutionError(
-                "Cannot run child workflow '\(workflow.name)' from step '\(stepName)': the run context has no active run.")
+                "Cannot run child workflow '\(workflow.name)' from step '\(stepName)': the run context has no active run."
+            )
         }
         let parent = scope.options
         let emitter = parent.emitter
@@ -61,17 +63,23 @@ public struct RunContext: Sendable {
         let childRunID = RunID.make()
         options.runID = childRunID
 
-        if emitter.isActive, let hookError = await emitter.emit(.childWorkflowStarted(ChildWorkflowStartedEvent(
-            workflowName: workflowName, runID: runID, stepName: stepName,
-            childWorkflowName: workflow.name, childRunID: childRunID)))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .childWorkflowStarted(
+                    ChildWorkflowStartedEvent(
+                        workflowName: workflowName, runID: runID, stepName: stepName,
+                        childWorkflowName: workflow.name, childRunID: childRunID)))
         {
             throw hookError
         }
         let result = await workflow.run(state, options: options)
         let erased = result.erased()
         scope.record(child: erased, serial: stepSerial)
-        if emitter.isActive, let hookError = await emitter.emit(.childWorkflowFinished(ChildWorkflowFinishedEvent(
-            workflowName: workflowName, runID: runID, stepName: stepName, result: erased)))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .childWorkflowFinished(
+                    ChildWorkflowFinishedEvent(
+                        workflowName: workflowName, runID: runID, stepName: stepName, result: erased)))
         {
             throw hookError
         }

@@ -26,9 +26,10 @@ struct RunEngine<State: Codable & Sendable> {
 
     /// A fresh run, or with `executed` (results and their step indexes) and a
     /// route trace, the rest of a paused one.
-    init(definition: WorkflowDefinition<State>, options: RunOptions, runID: String, startedAt: Date,
-         executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = [])
-    {
+    init(
+        definition: WorkflowDefinition<State>, options: RunOptions, runID: String, startedAt: Date,
+        executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = []
+    ) {
         self.definition = definition
         self.emitter = options.emitter
         self.scope = RunScope(options: options)
@@ -46,8 +47,11 @@ struct RunEngine<State: Codable & Sendable> {
         async -> WorkflowResult<State>
     {
         var state = initialState
-        if emitter.isActive, let hookError = await emitter.emit(.workflowStarted(WorkflowStartedEvent(
-            workflowName: definition.name, runID: runID, state: AnyState(state), startedAt: startedAt)))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .workflowStarted(
+                    WorkflowStartedEvent(
+                        workflowName: definition.name, runID: runID, state: AnyState(state), startedAt: startedAt)))
         {
             return await finish(state: state, status: .failed, error: hookError, fillSkipped: false)
         }
@@ -168,9 +172,11 @@ struct RunEngine<State: Codable & Sendable> {
     @inline(__always)
     func start(_ step: StepPlan, at index: Int, state: State, startedAt: Date) async -> HookExecutionError? {
         guard emitter.isActive else { return nil }
-        return await emitter.emit(.stepStarted(StepStartedEvent(
-            workflowName: definition.name, runID: runID, stepName: step.name, stepIndex: index,
-            state: AnyState(state), startedAt: startedAt)))
+        return await emitter.emit(
+            .stepStarted(
+                StepStartedEvent(
+                    workflowName: definition.name, runID: runID, stepName: step.name, stepIndex: index,
+                    state: AnyState(state), startedAt: startedAt)))
     }
 
     // MARK: Approval gate
@@ -203,18 +209,25 @@ struct RunEngine<State: Codable & Sendable> {
                 case .postponed where options.canPause:
                     return .pause(request)
                 case .postponed:
-                    return .refused(nil, ApprovalRequiredError(
-                        "Approval for step '\(step.name)' was postponed, but a child workflow cannot pause."))
+                    return .refused(
+                        nil,
+                        ApprovalRequiredError(
+                            "Approval for step '\(step.name)' was postponed, but a child workflow cannot pause."))
                 }
             } else if options.pauseOnApproval && options.canPause {
                 return .pause(request)
             } else {
-                return .refused(nil, ApprovalRequiredError(
-                    "Step '\(step.name)' requires approval but no approval handler was provided."))
+                return .refused(
+                    nil,
+                    ApprovalRequiredError(
+                        "Step '\(step.name)' requires approval but no approval handler was provided."))
             }
         }
-        if emitter.isActive, let hookError = await emitter.emit(.approvalDecided(ApprovalDecidedEvent(
-            workflowName: definition.name, runID: runID, stepName: step.name, decision: decision)))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .approvalDecided(
+                    ApprovalDecidedEvent(
+                        workflowName: definition.name, runID: runID, stepName: step.name, decision: decision)))
         {
             return .refused(decision, hookError)
         }
@@ -266,9 +279,12 @@ struct RunEngine<State: Codable & Sendable> {
     private func waitBeforeRetry(_ step: StepPlan, after attempt: Int, error: any Error) async -> (any Error)? {
         let retry = step.retry
         let delay = retry.delay(after: attempt, unit: retry.hasJitter ? options.randomUnit() : 0)
-        if emitter.isActive, let hookError = await emitter.emit(.retryScheduled(RetryScheduledEvent(
-            workflowName: definition.name, runID: runID, stepName: step.name,
-            failedAttempt: attempt, delay: delay, error: error)))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .retryScheduled(
+                    RetryScheduledEvent(
+                        workflowName: definition.name, runID: runID, stepName: step.name,
+                        failedAttempt: attempt, delay: delay, error: error)))
         {
             return hookError
         }
@@ -296,9 +312,11 @@ struct RunEngine<State: Codable & Sendable> {
         result.childWorkflows = scope.endStep()
         var hookError: HookExecutionError?
         if emitter.isActive {
-            hookError = await emitter.emit(.stepFinished(StepFinishedEvent(
-                workflowName: definition.name, runID: runID, stepName: result.stepName, stepIndex: index,
-                state: AnyState(state), result: result)))
+            hookError = await emitter.emit(
+                .stepFinished(
+                    StepFinishedEvent(
+                        workflowName: definition.name, runID: runID, stepName: result.stepName, stepIndex: index,
+                        state: AnyState(state), result: result)))
             if let hookError { result.fail(hookError) }
         }
         return RecordedStep(outcome: hookError.map { .failed($0) } ?? outcome, finishedAt: finishedAt)
@@ -309,7 +327,7 @@ struct RunEngine<State: Codable & Sendable> {
     private func makeCheckpoint(state: State, stepIndex: Int, request: ApprovalRequest, at createdAt: Date)
         -> ApprovalPause<State>
     {
-        return ApprovalPause(
+        ApprovalPause(
             workflowName: definition.name, definitionFingerprint: definition.fingerprint, runID: runID,
             stepName: definition.plans[stepIndex].name, stepIndex: stepIndex, state: state, request: request,
             steps: reportedSteps(for: .paused), routeTrace: routeTrace, workflowStartedAt: startedAt,
@@ -320,11 +338,12 @@ struct RunEngine<State: Codable & Sendable> {
     /// workflows every declared step, the others skipped with the reason.
     private func reportedSteps(for status: WorkflowStatus) -> [StepResult] {
         guard definition.hasRoutes else { return executedResults }
-        let reason = switch status {
-        case .failed: "not reached because workflow failed"
-        case .paused: "not reached because workflow paused"
-        default: "not reached because workflow ended"
-        }
+        let reason =
+            switch status {
+            case .failed: "not reached because workflow failed"
+            case .paused: "not reached because workflow paused"
+            default: "not reached because workflow ended"
+            }
         var byIndex = [StepResult?](repeating: nil, count: definition.plans.count)
         for (position, index) in executedIndices.enumerated() { byIndex[index] = executedResults[position] }
         return definition.plans.indices.map { index in
@@ -344,8 +363,11 @@ struct RunEngine<State: Codable & Sendable> {
             workflowName: definition.name, runID: runID, state: state, status: status,
             steps: fillSkipped ? reportedSteps(for: status) : executedResults, error: error,
             startedAt: startedAt, finishedAt: finishedAt, routeTrace: routeTrace, checkpoint: checkpoint)
-        if emitter.isActive, let hookError = await emitter.emit(.workflowFinished(WorkflowFinishedEvent(
-            workflowName: definition.name, runID: runID, state: AnyState(state), result: result.erased())))
+        if emitter.isActive,
+            let hookError = await emitter.emit(
+                .workflowFinished(
+                    WorkflowFinishedEvent(
+                        workflowName: definition.name, runID: runID, state: AnyState(state), result: result.erased())))
         {
             result.status = .failed
             result.error = hookError

@@ -88,7 +88,8 @@ final class AttemptRace<State: Sendable>: Sendable {
     }
 
     func finish(_ outcome: Outcome) {
-        let (continuation, tasks) = race.withLock { race -> (CheckedContinuation<Outcome, Never>?, [Task<Void, Never>]) in
+        let (continuation, tasks) = race.withLock {
+            race -> (CheckedContinuation<Outcome, Never>?, [Task<Void, Never>]) in
             guard !race.finished else { return (nil, []) }
             race.finished = true
             if race.continuation == nil { race.pending = outcome }

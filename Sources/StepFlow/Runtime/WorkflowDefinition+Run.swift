@@ -20,7 +20,8 @@ extension WorkflowDefinition {
         guard paused.status == .paused, let checkpoint = paused.checkpoint else {
             return resumeRefused(
                 ApprovalResumeError(
-                    "Only a paused workflow result with a checkpoint can be resumed; this one is '\(paused.status.rawValue)'."),
+                    "Only a paused workflow result with a checkpoint can be resumed; this one is '\(paused.status.rawValue)'."
+                ),
                 state: paused.state, runID: paused.runID, steps: paused.steps)
         }
         return await resume(from: checkpoint, decision: decision, options: options)
@@ -75,14 +76,16 @@ extension WorkflowDefinition {
         }
         if checkpoint.schemaVersion != ApprovalPause<State>.currentSchemaVersion {
             return ApprovalResumeError(
-                "The checkpoint uses schema version \(checkpoint.schemaVersion); this build reads version \(ApprovalPause<State>.currentSchemaVersion).")
+                "The checkpoint uses schema version \(checkpoint.schemaVersion); this build reads version \(ApprovalPause<State>.currentSchemaVersion)."
+            )
         }
         if checkpoint.definitionFingerprint != fingerprint {
             return ApprovalResumeError(
-                "Workflow '\(name)' has changed since the checkpoint was made (fingerprint \(checkpoint.definitionFingerprint), now \(fingerprint)); resume it with the definition that paused it.")
+                "Workflow '\(name)' has changed since the checkpoint was made (fingerprint \(checkpoint.definitionFingerprint), now \(fingerprint)); resume it with the definition that paused it."
+            )
         }
         guard steps.indices.contains(checkpoint.stepIndex), steps[checkpoint.stepIndex].name == checkpoint.stepName,
-              steps[checkpoint.stepIndex].approval != nil
+            steps[checkpoint.stepIndex].approval != nil
         else {
             return ApprovalResumeError(
                 "The checkpoint's paused step '\(checkpoint.stepName)' is not an approval step of workflow '\(name)'.")

@@ -41,7 +41,9 @@ extension ExplicitNull: Decodable where Value: Decodable {
 extension KeyedDecodingContainer {
     /// Reads an ``ExplicitNull``; a missing key is `nil`, as for any optional.
     /// (Synthesised decoding calls this overload, the more specific one.)
-    public func decode<Value: Decodable>(_ type: ExplicitNull<Value>.Type, forKey key: Key) throws -> ExplicitNull<Value> {
+    public func decode<Value: Decodable>(_ type: ExplicitNull<Value>.Type, forKey key: Key) throws -> ExplicitNull<
+        Value
+    > {
         ExplicitNull(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }

@@ -68,7 +68,9 @@ struct BoxMetrics {
             exits.removeAll(keepingCapacity: true)
             for slot in Int(graph.downStart[object])..<Int(graph.downStart[object + 1]) {
                 let segment = graph.downSegments[slot]
-                exits.append((ordering.position[Int(graph.segmentLower[Int(segment)])], graph.segmentEdge[Int(segment)], segment))
+                exits.append(
+                    (ordering.position[Int(graph.segmentLower[Int(segment)])], graph.segmentEdge[Int(segment)], segment)
+                )
             }
             if exits.count > 1 { exits.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 } }
             guard node >= 0 else {

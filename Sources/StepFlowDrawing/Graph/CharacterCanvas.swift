@@ -162,7 +162,8 @@ struct CharacterCanvas {
                             }
                             lastVisible = count
                         }
-                        result.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[..<lastVisible]), as: UTF8.self))
+                        result.append(
+                            String(decoding: UnsafeBufferPointer(rebasing: bytes[..<lastVisible]), as: UTF8.self))
                     }
                 }
             }

@@ -55,7 +55,9 @@ struct CompactDrawing {
             if !edges.isEmpty { canvas.put(box.glyphs.portDown, row: row - 1, column: 1) }
             for (number, edge) in edges.enumerated() {
                 let isLast = number == edges.count - 1
-                canvas.put(glyphs.line(isLast ? LineMask.up | LineMask.right : LineMask.up | LineMask.down | LineMask.right), row: row, column: 1)
+                canvas.put(
+                    glyphs.line(isLast ? LineMask.up | LineMask.right : LineMask.up | LineMask.down | LineMask.right),
+                    row: row, column: 1)
                 canvas.put(glyphs.line(LineMask.left | LineMask.right), row: row, column: 2)
                 let target = input.nodes[edge.target].label
                 let room = max(2, width - 6)
@@ -64,12 +66,15 @@ struct CompactDrawing {
                     let keyWidth = DisplayWidth.width(of: key)
                     let targetWidth = DisplayWidth.width(of: target)
                     let keyRoom = max(1, room - min(targetWidth, max(room / 2, room - keyWidth)))
-                    column = canvas.write(DisplayWidth.clip(key, toWidth: keyRoom, ellipsis: glyphs.ellipsis), row: row, column: column)
+                    column = canvas.write(
+                        DisplayWidth.clip(key, toWidth: keyRoom, ellipsis: glyphs.ellipsis), row: row, column: column)
                 }
                 canvas.put(glyphs.line(LineMask.left | LineMask.right), row: row, column: column)
                 canvas.put(glyphs.arrowRight, row: row, column: column + 1)
                 let targetRoom = width - (column + 3)
-                canvas.write(DisplayWidth.clip(target, toWidth: targetRoom, ellipsis: glyphs.ellipsis), row: row, column: column + 3)
+                canvas.write(
+                    DisplayWidth.clip(target, toWidth: targetRoom, ellipsis: glyphs.ellipsis), row: row,
+                    column: column + 3)
                 row += 1
             }
             if edges.isEmpty && index + 1 < count { row += 1 }

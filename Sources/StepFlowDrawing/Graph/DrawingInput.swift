@@ -49,10 +49,11 @@ struct DrawingInput {
             if indexByID[node.id] == nil { indexByID[node.id] = index }
             let isEnd = node.kind == .end
             let status: StepStatus? = isEnd ? nil : options.statuses.map { $0[node.id] ?? .pending }
-            nodes.append(Node(
-                id: node.id, label: Self.safe(node.label, glyphs: glyphs), isEnd: isEnd,
-                requiresApproval: node.requiresApproval && !isEnd, status: status,
-                highlighted: options.highlighted == node.id))
+            nodes.append(
+                Node(
+                    id: node.id, label: Self.safe(node.label, glyphs: glyphs), isEnd: isEnd,
+                    requiresApproval: node.requiresApproval && !isEnd, status: status,
+                    highlighted: options.highlighted == node.id))
         }
         var edges: [Edge] = []
         var loops: [Edge] = []
@@ -66,7 +67,9 @@ struct DrawingInput {
             let resolved = Edge(index: index, source: source, target: target, label: label, upper: upper, lower: lower)
             if source == target || (nodes[source].isEnd && nodes[target].isEnd) {
                 loops.append(resolved)
-            } else { edges.append(resolved) }
+            } else {
+                edges.append(resolved)
+            }
         }
         self.nodes = nodes
         self.edges = edges

@@ -69,7 +69,7 @@ struct GapRouter {
             if ra != rb { return ra }
             return ra ? start(a) > start(b) : start(a) < start(b)
         }
-        var rank = [Int: Int]()
+        var rank: [Int: Int] = [:]
         for (index, segment) in ranked.enumerated() { rank[segment] = index }
         var heap = MinHeap()
         for segment in bent where predecessor[segment] == nil { heap.push(rank[segment]!) }

@@ -100,7 +100,8 @@ package struct GraphDrawing: Sendable, Hashable {
 
     /// Draws `graph` with `options`: lays it out (see ``GraphLayout``), then paints it.
     package init(_ graph: WorkflowGraph, options: Options = Options()) {
-        let layout = GraphLayout(graph, width: options.width, glyphs: options.glyphs, showsStatuses: options.statuses != nil)
+        let layout = GraphLayout(
+            graph, width: options.width, glyphs: options.glyphs, showsStatuses: options.statuses != nil)
         self = layout.drawing(statuses: options.statuses ?? [:], highlighted: options.highlighted)
     }
 

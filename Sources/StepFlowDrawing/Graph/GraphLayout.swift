@@ -54,11 +54,13 @@ package struct GraphLayout: Sendable {
 
     /// Lays `graph` out for `width` columns (`nil`: the full drawing) in `glyphs`,
     /// with room for status glyphs when `showsStatuses` is true.
-    package init(_ graph: WorkflowGraph, width: Int? = nil, glyphs: GraphGlyphs = .unicode, showsStatuses: Bool = true) {
+    package init(_ graph: WorkflowGraph, width: Int? = nil, glyphs: GraphGlyphs = .unicode, showsStatuses: Bool = true)
+    {
         self.width = width
         self.glyphs = glyphs
         self.showsStatuses = showsStatuses
-        let input = DrawingInput(graph: graph, options: .init(width: width, glyphs: glyphs, statuses: showsStatuses ? [:] : nil))
+        let input = DrawingInput(
+            graph: graph, options: .init(width: width, glyphs: glyphs, statuses: showsStatuses ? [:] : nil))
         self.input = input
         let limit = width.map { max($0, GraphDrawing.minimumWidth) }
         let layered = LayeredGraph(input)
@@ -69,15 +71,17 @@ package struct GraphLayout: Sendable {
             // A level that clips nothing draws what the previous level drew.
             if level > 0 && !metrics.clipped { continue }
             // Skip the work when even packing each layer tight cannot fit.
-            if let limit, HorizontalPlacement.packedWidth(graph: layered, ordering: ordering, metrics: metrics) > limit {
+            if let limit, HorizontalPlacement.packedWidth(graph: layered, ordering: ordering, metrics: metrics) > limit
+            {
                 continue
             }
             let placement = HorizontalPlacement(graph: layered, ordering: ordering, metrics: &metrics)
             let routing = EdgeRouting(graph: layered, ordering: ordering, metrics: metrics, x: placement.x)
             if let limit, routing.width > limit { continue }
-            stage = .layered(Layered(
-                graph: layered, metrics: metrics, x: placement.x, routing: routing,
-                painter: LayeredPainter(routing: routing, layerCount: layered.layerCount), clipped: level > 0))
+            stage = .layered(
+                Layered(
+                    graph: layered, metrics: metrics, x: placement.x, routing: routing,
+                    painter: LayeredPainter(routing: routing, layerCount: layered.layerCount), clipped: level > 0))
             return
         }
         stage = .compact(width: limit ?? GraphDrawing.minimumWidth)

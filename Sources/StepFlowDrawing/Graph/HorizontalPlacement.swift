@@ -40,7 +40,8 @@ struct HorizontalPlacement {
         var separations: [Double] = []
         for pass in 0..<passes {
             let downwards = pass % 2 == 0
-            let order = downwards
+            let order =
+                downwards
                 ? Array(1..<max(1, ordering.layers.count))
                 : Array((0..<max(0, ordering.layers.count - 1)).reversed())
             for layer in order {
@@ -117,7 +118,9 @@ struct HorizontalPlacement {
             for (index, object) in layer.enumerated() {
                 let o = Int(object)
                 reach = max(reach, cursor + metrics.extent[o] + 1)
-                if index + 1 < layer.count { cursor += separation(o, Int(layer[index + 1]), graph: graph, metrics: metrics) }
+                if index + 1 < layer.count {
+                    cursor += separation(o, Int(layer[index + 1]), graph: graph, metrics: metrics)
+                }
             }
             widest = max(widest, reach)
         }
@@ -148,7 +151,11 @@ struct HorizontalPlacement {
             entries.removeAll(keepingCapacity: true)
             for slot in first..<last {
                 let segment = graph.upSegments[slot]
-                entries.append((ordering.position[Int(graph.segmentUpper[Int(segment)])], metrics.exitOffset[Int(segment)], segment))
+                entries.append(
+                    (
+                        ordering.position[Int(graph.segmentUpper[Int(segment)])], metrics.exitOffset[Int(segment)],
+                        segment
+                    ))
             }
             entries.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
             let start = (metrics.width[object] - 1 - 2 * (entries.count - 1)) / 2

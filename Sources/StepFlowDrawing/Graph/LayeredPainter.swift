@@ -65,7 +65,8 @@ struct LayeredPainter {
                 contentWidth: metrics.contentWidth[index], glyphs: NodeBox.glyphs(for: node, table: input.glyphs))
             box.draw(on: &canvas)
             if frames[node.id] == nil {
-                frames[node.id] = GraphDrawing.Frame(row: top, column: x[index], width: box.width, height: NodeBox.height)
+                frames[node.id] = GraphDrawing.Frame(
+                    row: top, column: x[index], width: box.width, height: NodeBox.height)
             }
         }
 
@@ -77,8 +78,12 @@ struct LayeredPainter {
             let lowerGlyphs = NodeBox.glyphs(for: input.nodes[edge.lower], table: input.glyphs)
             let upperRow = layerTop[Int(graph.layerOf[edge.upper])] + NodeBox.height - 1
             let lowerRow = layerTop[Int(graph.layerOf[edge.lower])]
-            canvas.put(edge.reversed ? input.glyphs.arrowUp : upperGlyphs.portDown, row: upperRow, column: routing.exitColumn[first])
-            canvas.put(edge.reversed ? lowerGlyphs.portUp : input.glyphs.arrowDown, row: lowerRow, column: routing.entryColumn[last])
+            canvas.put(
+                edge.reversed ? input.glyphs.arrowUp : upperGlyphs.portDown, row: upperRow,
+                column: routing.exitColumn[first])
+            canvas.put(
+                edge.reversed ? lowerGlyphs.portUp : input.glyphs.arrowDown, row: lowerRow,
+                column: routing.entryColumn[last])
             if let label = metrics.label[first] {
                 canvas.write(label, row: upperRow + 1, column: routing.exitColumn[first] + BoxMetrics.labelGap)
             }

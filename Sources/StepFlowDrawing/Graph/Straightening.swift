@@ -23,10 +23,12 @@ struct Straightening {
 
     private func bends(_ o: Int, _ x: [Int], _ metrics: BoxMetrics) -> Int {
         var count = 0
-        for slot in Int(graph.upStart[o])..<Int(graph.upStart[o + 1]) where !straight(Int(graph.upSegments[slot]), x, metrics) {
+        for slot in Int(graph.upStart[o])..<Int(graph.upStart[o + 1])
+        where !straight(Int(graph.upSegments[slot]), x, metrics) {
             count += 1
         }
-        for slot in Int(graph.downStart[o])..<Int(graph.downStart[o + 1]) where !straight(Int(graph.downSegments[slot]), x, metrics) {
+        for slot in Int(graph.downStart[o])..<Int(graph.downStart[o + 1])
+        where !straight(Int(graph.downSegments[slot]), x, metrics) {
             count += 1
         }
         return count
@@ -54,7 +56,10 @@ struct Straightening {
                     var count = 0
                     for member in group { count += bends(member, x, metrics) }
                     for member in group { x[member] -= shift }
-                    if count < best.count || (count == best.count && best.shift != 0 && (abs(shift), shift) < (abs(best.shift), best.shift)) {
+                    if count < best.count
+                        || (count == best.count && best.shift != 0
+                            && (abs(shift), shift) < (abs(best.shift), best.shift))
+                    {
                         best = (count, shift)
                     }
                 }
@@ -75,7 +80,8 @@ struct Straightening {
         group.append(o)
         var current = o
         while graph.nodeOf[current] < 0 && group.count < Self.laneLimit {
-            let next = downwards
+            let next =
+                downwards
                 ? Int(graph.segmentLower[Int(graph.downSegments[Int(graph.downStart[current])])])
                 : Int(graph.segmentUpper[Int(graph.upSegments[Int(graph.upStart[current])])])
             guard graph.nodeOf[next] < 0 else { break }

@@ -41,7 +41,10 @@ package enum DisplayWidth {
         var asciiWidth = 0
         var isASCII = true
         for byte in text.utf8 {
-            if byte >= 0x80 { isASCII = false; break }
+            if byte >= 0x80 {
+                isASCII = false
+                break
+            }
             if byte >= 0x20 && byte != 0x7F { asciiWidth += 1 }
         }
         if isASCII { return asciiWidth }

@@ -27,7 +27,9 @@ final class NcursesTerminal {
         // newterm returns NULL instead of exiting, so a bad TERM is reported, not fatal.
         guard let opened = stepflow_newterm() else {
             resizeWatch.cancel()
-            throw InputError("cannot open the terminal (TERM=\(environment["TERM"] ?? "unset")); use 'stepflow-tui run NAME --plain'.")
+            throw InputError(
+                "cannot open the terminal (TERM=\(environment["TERM"] ?? "unset")); use 'stepflow-tui run NAME --plain'."
+            )
         }
         screen = opened
         set_term(opened)
@@ -53,7 +55,8 @@ final class NcursesTerminal {
             let palette: [(CellColor, Int16)] = [(.red, 1), (.green, 2), (.yellow, 3), (.cyan, 6), (.blue, 4)]
             for (color, code) in palette { init_pair(Int16(color.rawValue), code, -1) }
         }
-        fatalSignals = FatalSignalReset.install(terminalMode: hasShellMode ? shellMode : nil, reset: Self.resetSequence())
+        fatalSignals = FatalSignalReset.install(
+            terminalMode: hasShellMode ? shellMode : nil, reset: Self.resetSequence())
     }
 
     /// What ends full-screen mode by hand: keypad off, leave the alternate
@@ -145,7 +148,9 @@ final class NcursesTerminal {
     /// own here) and reports it; the next frame is drawn whole.
     private func resizeToWindow() -> TerminalInput? {
         var window = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_row > 0, window.ws_col > 0 else { return nil }
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &window) == 0, window.ws_row > 0, window.ws_col > 0 else {
+            return nil
+        }
         resizeterm(Int32(window.ws_row), Int32(window.ws_col))
         previous = nil
         return .resize(width: size.width, height: size.height)

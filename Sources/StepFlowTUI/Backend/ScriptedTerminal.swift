@@ -91,7 +91,9 @@ public final class ScriptedTerminal: ConsoleTerminal {
     /// (the loop then sleeps for ``inputPollInterval``).
     private func timedOut(_ waitingFor: String) -> TerminalInput? {
         if Date() > deadline {
-            if failure == nil { failure = "timed out waiting for \(waitingFor); last frame:\n" + lastFrame.joined(separator: "\n") }
+            if failure == nil {
+                failure = "timed out waiting for \(waitingFor); last frame:\n" + lastFrame.joined(separator: "\n")
+            }
             // Esc closes any editor, prompt or overlay; then quit, confirming if asked.
             steps = [.key(.escape), .key(.escape), .key(.escape), .key(.character("q")), .key(.character("y"))]
             return nil

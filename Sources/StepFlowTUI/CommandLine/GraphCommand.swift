@@ -36,16 +36,18 @@ struct GraphCommand: ParsableCommand {
     @Option(help: "unicode, ascii, mermaid or json (default: unicode on a UTF-8 locale, else ascii).")
     var format: GraphFormat?
 
-    @Option(help: ArgumentHelp(
-        "Fit the drawing into N columns, at least \(minimumWidth) (default: the terminal's width; full size when piped).",
-        valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Fit the drawing into N columns, at least \(minimumWidth) (default: the terminal's width; full size when piped).",
+            valueName: "N"))
     var width: Int?
 
     func run() throws {
         let catalog = CommandContext.catalog
         guard let entry = catalog.entry(named: name) else {
             throw InputError(
-                "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
+                "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", "))."
+            )
         }
         if let width, width < Self.minimumWidth {
             throw InputError("--width must be at least \(Self.minimumWidth) columns, not \(width).")

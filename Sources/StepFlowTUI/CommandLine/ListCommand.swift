@@ -31,14 +31,15 @@ enum CatalogListing {
     }
 
     static func json(_ catalog: WorkflowCatalog) throws -> String {
-        let array = JSONValue.array(catalog.entries.map { entry in
-            .object([
-                "name": .string(entry.name),
-                "description": .string(entry.summary),
-                "steps": .integer(entry.stepCount),
-                "default_state": entry.defaultState,
-            ])
-        })
+        let array = JSONValue.array(
+            catalog.entries.map { entry in
+                .object([
+                    "name": .string(entry.name),
+                    "description": .string(entry.summary),
+                    "steps": .integer(entry.stepCount),
+                    "default_state": entry.defaultState,
+                ])
+            })
         return String(decoding: try StepFlowJSON.prettyEncoder.encode(array), as: UTF8.self)
     }
 }

@@ -62,7 +62,8 @@ struct RunCommand: AsyncParsableCommand {
         let catalog = CommandContext.catalog
         guard let entry = catalog.entry(named: name) else {
             throw InputError(
-                "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", ")).")
+                "unknown workflow '\(VisibleText.sanitize(name))'; choose one of: \(catalog.entries.map(\.name).joined(separator: ", "))."
+            )
         }
         // Read once: `@FILE` is not read again when the console opens.
         let stateData = try StateInput.jsonData(state, default: entry.defaultState)

@@ -73,7 +73,8 @@ struct RootCommand: AsyncParsableCommand {
             commandName: CommandContext.name,
             abstract: "Run StepFlow workflows in a terminal console or from any shell.",
             discussion: "Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.",
-            version: "\(CommandContext.name) \(StepFlowVersion.current) (StepFlow SDK \(StepFlowVersion.current), \(TerminalLibrary.version))",
+            version:
+                "\(CommandContext.name) \(StepFlowVersion.current) (StepFlow SDK \(StepFlowVersion.current), \(TerminalLibrary.version))",
             subcommands: [RunCommand.self, ResumeCommand.self, ListCommand.self, GraphCommand.self]
         )
     }

@@ -55,7 +55,9 @@ public final class ConsoleApp: Sendable {
 
     /// Runs the console loop on any terminal (the ncurses one, or a scripted one in tests).
     @MainActor
-    public func run(on terminal: some ConsoleTerminal, startWith start: (name: String, stateJSON: String)? = nil) async -> Int32 {
+    public func run(on terminal: some ConsoleTerminal, startWith start: (name: String, stateJSON: String)? = nil) async
+        -> Int32
+    {
         let inbox = ConsoleInbox()
         let signals = InterruptSignals { inbox.post(.interrupted(signal: $0)) }
         return await ConsoleLoop(self, terminal: terminal, inbox: inbox, signals: signals).run(startWith: start)
@@ -122,7 +124,8 @@ public final class ConsoleApp: Sendable {
             }
             if let signal = model.interruptedBy {
                 let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
-                FileHandle.standardError.write(Data("stepflow-tui: interrupted by \(name); the terminal was restored.\n".utf8))
+                FileHandle.standardError.write(
+                    Data("stepflow-tui: interrupted by \(name); the terminal was restored.\n".utf8))
                 return 128 + signal
             }
             return 0
@@ -176,13 +179,16 @@ public final class ConsoleApp: Sendable {
             guard wanted != clock?.interval else { return }
             clock?.task.cancel()
             clock = wanted.map { interval in
-                (interval, Task.detached { [inbox] in
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        if Task.isCancelled { break }
-                        inbox.post(.tick(Date()))
+                (
+                    interval,
+                    Task.detached { [inbox] in
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: interval)
+                            if Task.isCancelled { break }
+                            inbox.post(.tick(Date()))
+                        }
                     }
-                })
+                )
             }
         }
 
@@ -193,7 +199,8 @@ public final class ConsoleApp: Sendable {
             case .startRun(let index, let text):
                 startRun(index, stateJSON: text)
             case .answer(let approvalID, let approved, let reason):
-                let decision = ApprovalDecision(approved: approved, reason: reason, decidedBy: app.approver, decidedAt: Date())
+                let decision = ApprovalDecision(
+                    approved: approved, reason: reason, decidedBy: app.approver, decidedAt: Date())
                 approvals.answer(approvalID, with: .decided(decision))
             case .postpone(let approvalID):
                 approvals.answer(approvalID, with: .postponed)
@@ -227,22 +234,23 @@ public final class ConsoleApp: Sendable {
             runs.append(run)
             inbox.post(.runStarted(key: key, runID: run.runID, catalogIndex: index, state: state, at: Date()))
             approvals.announce(runKey: key)
-            runTasks.append(Task.detached {
-                // Each event is stamped when it arrives, so the log shows when it happened.
-                for await event in run.events { inbox.post(.event(runKey: key, event, at: Date())) }
-                let result = await run.result
-                var path: String?
-                if let checkpoint = result.checkpoint {
-                    let url = CheckpointFile.defaultURL(for: checkpoint, in: directory)
-                    do {
-                        try CheckpointFile.write(checkpoint, to: url)
-                        path = url.path
-                    } catch {
-                        inbox.post(.notice("\(error)"))
+            runTasks.append(
+                Task.detached {
+                    // Each event is stamped when it arrives, so the log shows when it happened.
+                    for await event in run.events { inbox.post(.event(runKey: key, event, at: Date())) }
+                    let result = await run.result
+                    var path: String?
+                    if let checkpoint = result.checkpoint {
+                        let url = CheckpointFile.defaultURL(for: checkpoint, in: directory)
+                        do {
+                            try CheckpointFile.write(checkpoint, to: url)
+                            path = url.path
+                        } catch {
+                            inbox.post(.notice("\(error)"))
+                        }
                     }
-                }
-                inbox.post(.runFinished(runKey: key, status: result.status, checkpointPath: path, at: Date()))
-            })
+                    inbox.post(.runFinished(runKey: key, status: result.status, checkpointPath: path, at: Date()))
+                })
         }
 
         /// Pauses every run waiting for approval (saving checkpoints), cancels the

@@ -98,7 +98,8 @@ package struct CatalogItem: Sendable, Equatable {
         name = entry.name
         summary = entry.summary
         stepCount = entry.stepCount
-        defaultStateText = (try? StepFlowJSON.prettyEncoder.encode(entry.defaultState))
+        defaultStateText =
+            (try? StepFlowJSON.prettyEncoder.encode(entry.defaultState))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         graph = entry.workflow.graph
     }

@@ -71,10 +71,13 @@ package enum ConsoleUpdate {
         case .runStarted(let key, let runID, let index, let state, let at):
             advanceClock(&model, to: at)
             let item = model.catalog[index]
-            let steps = item.graph.nodes.filter { $0.kind == .step }.map { StepRow(name: $0.label, gated: $0.requiresApproval) }
-            model.runs.append(RunView(
-                key: key, runID: runID, workflowName: item.name, catalogIndex: index, startedAt: at, steps: steps,
-                state: state))
+            let steps = item.graph.nodes.filter { $0.kind == .step }.map {
+                StepRow(name: $0.label, gated: $0.requiresApproval)
+            }
+            model.runs.append(
+                RunView(
+                    key: key, runID: runID, workflowName: item.name, catalogIndex: index, startedAt: at, steps: steps,
+                    state: state))
             model.editor = nil
             model.screen = .run(key)
             model.runFocus = .steps
@@ -206,7 +209,8 @@ package enum ConsoleUpdate {
     // MARK: Run view
 
     private static func runViewAction(_ action: KeyAction, in model: inout ConsoleModel) {
-        guard case .run(let runKey) = model.screen, let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return }
+        guard case .run(let runKey) = model.screen, let index = model.runs.firstIndex(where: { $0.key == runKey })
+        else { return }
         switch action {
         case .goHome:
             model.screen = .home
@@ -293,7 +297,7 @@ package enum ConsoleUpdate {
     private static func takeFirstApproval(_ runKey: Int, _ model: inout ConsoleModel) -> Int? {
         model.prompt = nil
         guard let index = model.runs.firstIndex(where: { $0.key == runKey }),
-              !model.runs[index].pendingApprovals.isEmpty
+            !model.runs[index].pendingApprovals.isEmpty
         else { return nil }
         let taken = model.runs[index].pendingApprovals.removeFirst()
         if !model.runs[index].pendingApprovals.isEmpty { model.prompt = ApprovalPrompt(runKey: runKey) }
@@ -314,7 +318,8 @@ package enum ConsoleUpdate {
             do {
                 _ = try JSONSerialization.jsonObject(with: Data(editor.text.utf8))
             } catch {
-                editor.error = "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "check the brackets and quotes")"
+                editor.error =
+                    "not valid JSON: \((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "check the brackets and quotes")"
                 return []
             }
             editor.error = nil

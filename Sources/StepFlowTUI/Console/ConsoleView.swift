@@ -39,17 +39,22 @@ package enum ConsoleView {
         // Dialogs, over everything else, centred on the whole screen; their key hints come from the key maps.
         let keys = KeyHelp.hint(for: model)
         if let editor = model.editor {
-            let name = model.catalog.indices.contains(editor.catalogIndex) ? model.catalog[editor.catalogIndex].name : ""
-            StateEditorDialog(editor: editor, workflowName: name, theme: theme, keys: keys).render(into: &grid, area: screen)
+            let name =
+                model.catalog.indices.contains(editor.catalogIndex) ? model.catalog[editor.catalogIndex].name : ""
+            StateEditorDialog(editor: editor, workflowName: name, theme: theme, keys: keys).render(
+                into: &grid, area: screen)
         }
         if let prompt = model.prompt, let run = model.run(prompt.runKey), let request = run.waiting {
             ApprovalDialog(
-                prompt: prompt, request: request, pendingCount: run.pendingApprovals.count, theme: theme, keys: keys)
-                .render(into: &grid, area: screen)
+                prompt: prompt, request: request, pendingCount: run.pendingApprovals.count, theme: theme, keys: keys
+            )
+            .render(into: &grid, area: screen)
         }
         switch model.overlay {
-        case .help: HelpOverlay(entries: KeyHelp.all(for: model), theme: theme, keys: keys).render(into: &grid, area: screen)
-        case .confirmQuit: QuitDialog(waitingCount: model.waitingCount, theme: theme, keys: keys).render(into: &grid, area: screen)
+        case .help:
+            HelpOverlay(entries: KeyHelp.all(for: model), theme: theme, keys: keys).render(into: &grid, area: screen)
+        case .confirmQuit:
+            QuitDialog(waitingCount: model.waitingCount, theme: theme, keys: keys).render(into: &grid, area: screen)
         case .mermaid(let workflow, let text):
             MermaidOverlay(workflow: workflow, text: text, theme: theme, keys: keys).render(into: &grid, area: screen)
         case nil: break
@@ -60,8 +65,11 @@ package enum ConsoleView {
     /// The catalog on top (at most half the body, less when it is short), the session's runs below.
     private static func home(_ model: ConsoleModel, _ theme: Theme, in body: Rect, into grid: inout CellGrid) {
         let (catalog, runs) = body.divided(atRow: min(model.catalog.count + 2, body.height / 2 + 2))
-        CatalogList(catalog: model.catalog, selection: model.catalogSelection, focused: model.homeFocus == .catalog, theme: theme)
-            .render(into: &grid, area: catalog)
+        CatalogList(
+            catalog: model.catalog, selection: model.catalogSelection, focused: model.homeFocus == .catalog,
+            theme: theme
+        )
+        .render(into: &grid, area: catalog)
         guard runs.height >= 3 else { return }
         RunList(runs: model.runs, selection: model.runSelection, focused: model.homeFocus == .runs, theme: theme)
             .render(into: &grid, area: runs)
@@ -74,13 +82,16 @@ package enum ConsoleView {
     ) {
         let (panes, log) = body.divided(atRow: body.height - max(4, body.height / 3))
         let (steps, right) = panes.divided(atColumn: body.width * 9 / 20)
-        StepList(run: run, focused: model.runFocus == .steps, now: model.now, theme: theme).render(into: &grid, area: steps)
+        StepList(run: run, focused: model.runFocus == .steps, now: model.now, theme: theme).render(
+            into: &grid, area: steps)
         if model.runFocus == .state {
             StateInspector(run: run, theme: theme).render(into: &grid, area: right)
         } else {
-            GraphPane(graph: model.catalog[run.catalogIndex].graph, run: run, focused: model.runFocus == .graph,
-                      theme: theme, layouts: graphLayouts)
-                .render(into: &grid, area: right)
+            GraphPane(
+                graph: model.catalog[run.catalogIndex].graph, run: run, focused: model.runFocus == .graph,
+                theme: theme, layouts: graphLayouts
+            )
+            .render(into: &grid, area: right)
         }
         EventLog(run: run, focused: model.runFocus == .log, theme: theme).render(into: &grid, area: log)
     }

@@ -1,6 +1,5 @@
-import StepFlowDrawing
-
 import StepFlow
+import StepFlowDrawing
 
 /// The keys as the view shows them, read from the same key maps `update` uses,
 /// so help cannot drift from behaviour.
@@ -24,7 +23,9 @@ enum KeyHelp {
 
     /// The main keys of the mode that has the keys now, for the footer.
     static func bar(for model: ConsoleModel) -> [Entry] {
-        ConsoleMode(model).keyMap.compactMap { binding in binding.footer.map { Entry(key: binding.mainLabel, action: $0) } }
+        ConsoleMode(model).keyMap.compactMap { binding in
+            binding.footer.map { Entry(key: binding.mainLabel, action: $0) }
+        }
     }
 
     /// The footer's keys as one line, for a hint inside a box (prompt, editor,

@@ -213,18 +213,23 @@ enum CursorMove: Hashable, Sendable {
 /// shows the bindings that have a footer text, in the same order.
 enum KeyMaps {
     static let tooSmall = [
-        KeyBinding("q, Ctrl-C", "quit (asks first while runs are active)", footer: "quit", keys: ["q", .control("c")], .quit),
+        KeyBinding(
+            "q, Ctrl-C", "quit (asks first while runs are active)", footer: "quit", keys: ["q", .control("c")], .quit)
     ]
 
     static let home = [
-        KeyBinding("j/k, ↓/↑", "move", [
-            (.key("j"), .moveSelection(by: 1)), (.key(.down), .moveSelection(by: 1)),
-            (.key("k"), .moveSelection(by: -1)), (.key(.up), .moveSelection(by: -1)),
-        ]),
-        KeyBinding("g/G, Home/End", "first / last", [
-            (.key("g"), .moveSelection(by: -Int.max / 2)), (.key(.home), .moveSelection(by: -Int.max / 2)),
-            (.key("G"), .moveSelection(by: Int.max / 2)), (.key(.end), .moveSelection(by: Int.max / 2)),
-        ]),
+        KeyBinding(
+            "j/k, ↓/↑", "move",
+            [
+                (.key("j"), .moveSelection(by: 1)), (.key(.down), .moveSelection(by: 1)),
+                (.key("k"), .moveSelection(by: -1)), (.key(.up), .moveSelection(by: -1)),
+            ]),
+        KeyBinding(
+            "g/G, Home/End", "first / last",
+            [
+                (.key("g"), .moveSelection(by: -Int.max / 2)), (.key(.home), .moveSelection(by: -Int.max / 2)),
+                (.key("G"), .moveSelection(by: Int.max / 2)), (.key(.end), .moveSelection(by: Int.max / 2)),
+            ]),
         KeyBinding("Enter", "edit state and run / open run", footer: "run", keys: [.enter], .openSelection),
         KeyBinding("Tab, Shift-Tab", "workflows / runs", footer: "runs", keys: [.tab, .backTab], .switchList),
         KeyBinding("m", "Mermaid of the workflow", footer: "Mermaid", keys: ["m"], .showCatalogMermaid),
@@ -233,14 +238,19 @@ enum KeyMaps {
     ]
 
     static let runView = [
-        KeyBinding("Tab, Shift-Tab", "next / previous pane (steps, graph, state, log)", footer: "pane", [
-            (.key(.tab), .switchPane(by: 1)), (.key(.backTab), .switchPane(by: -1)),
-        ]),
-        KeyBinding("j/k, ↓/↑", "move / scroll", [
-            (.key("j"), .scroll(by: 1)), (.key(.down), .scroll(by: 1)),
-            (.key("k"), .scroll(by: -1)), (.key(.up), .scroll(by: -1)),
-        ]),
-        KeyBinding("PgDn/PgUp", "scroll faster", [(.key(.pageDown), .scroll(by: 10)), (.key(.pageUp), .scroll(by: -10))]),
+        KeyBinding(
+            "Tab, Shift-Tab", "next / previous pane (steps, graph, state, log)", footer: "pane",
+            [
+                (.key(.tab), .switchPane(by: 1)), (.key(.backTab), .switchPane(by: -1)),
+            ]),
+        KeyBinding(
+            "j/k, ↓/↑", "move / scroll",
+            [
+                (.key("j"), .scroll(by: 1)), (.key(.down), .scroll(by: 1)),
+                (.key("k"), .scroll(by: -1)), (.key(.up), .scroll(by: -1)),
+            ]),
+        KeyBinding(
+            "PgDn/PgUp", "scroll faster", [(.key(.pageDown), .scroll(by: 10)), (.key(.pageUp), .scroll(by: -10))]),
         KeyBinding("Enter, Space", "fold child workflows", keys: [.enter, " "], .fold),
         KeyBinding("a", "answer the waiting approval", footer: "approve", keys: ["a"], .openPrompt),
         KeyBinding("[ ]", "previous / next run", [(.key("["), .switchRun(by: -1)), (.key("]"), .switchRun(by: 1))]),
@@ -260,21 +270,27 @@ enum KeyMaps {
     ]
 
     static let reasonField = [
-        KeyBinding("Enter, Tab, Esc", "finish the reason", footer: "finish", keys: [.enter, .tab, .escape], .endReason),
-        KeyBinding("Backspace", "delete the last character", footer: "delete", keys: [.backspace], .deleteReasonCharacter),
+        KeyBinding(
+            "Enter, Tab, Esc", "finish the reason", footer: "finish", keys: [.enter, .tab, .escape], .endReason),
+        KeyBinding(
+            "Backspace", "delete the last character", footer: "delete", keys: [.backspace], .deleteReasonCharacter),
         KeyBinding("text", "type the reason", footer: "type the reason", [(.anyCharacter, .typeReason)]),
     ]
 
     static let editor = [
-        KeyBinding("↑/↓/←/→", "move the cursor", [
-            (.key(.up), .moveCursor(.up)), (.key(.down), .moveCursor(.down)),
-            (.key(.left), .moveCursor(.left)), (.key(.right), .moveCursor(.right)),
-        ]),
+        KeyBinding(
+            "↑/↓/←/→", "move the cursor",
+            [
+                (.key(.up), .moveCursor(.up)), (.key(.down), .moveCursor(.down)),
+                (.key(.left), .moveCursor(.left)), (.key(.right), .moveCursor(.right)),
+            ]),
         KeyBinding("Ctrl-R", "check the JSON and run", footer: "run", keys: [.control("r")], .runEditor),
         KeyBinding("Esc", "cancel", footer: "cancel", keys: [.escape], .cancelEditor),
-        KeyBinding("Home/End", "start / end of the line", [
-            (.key(.home), .moveCursor(.lineStart)), (.key(.end), .moveCursor(.lineEnd)),
-        ]),
+        KeyBinding(
+            "Home/End", "start / end of the line",
+            [
+                (.key(.home), .moveCursor(.lineStart)), (.key(.end), .moveCursor(.lineEnd)),
+            ]),
         KeyBinding("Enter", "new line", keys: [.enter], .newline),
         KeyBinding("Backspace", "delete before the cursor", keys: [.backspace], .deleteBackward),
         KeyBinding("text", "type at the cursor", [(.anyCharacter, .insert)]),
@@ -286,11 +302,12 @@ enum KeyMaps {
     ]
 
     static let quitDialog = [
-        KeyBinding("y", "quit: waiting runs are paused and their checkpoints saved", footer: "quit", keys: ["y"], .confirmQuit),
+        KeyBinding(
+            "y", "quit: waiting runs are paused and their checkpoints saved", footer: "quit", keys: ["y"], .confirmQuit),
         KeyBinding("n, Esc", "stay", footer: "stay", keys: ["n", .escape], .closeOverlay),
     ]
 
     static let help = [
-        KeyBinding("Esc, ?, q", "close this help", footer: "close", keys: [.escape, "?", "q"], .closeOverlay),
+        KeyBinding("Esc, ?, q", "close this help", footer: "close", keys: [.escape, "?", "q"], .closeOverlay)
     ]
 }

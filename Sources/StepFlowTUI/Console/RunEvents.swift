@@ -45,7 +45,8 @@ enum RunEvents {
             update(&run, step: e.stepName) { row in
                 row.attempts = e.failedAttempt
                 row.lastError = "\(errorTypeName(e.error)): \(errorMessage(e.error))"
-                row.retryAt = time.addingTimeInterval(Double(e.delay.components.seconds) + Double(e.delay.components.attoseconds) * 1e-18)
+                row.retryAt = time.addingTimeInterval(
+                    Double(e.delay.components.seconds) + Double(e.delay.components.attoseconds) * 1e-18)
             }
         case .approvalRequested(let request):
             update(&run, step: request.stepName) { $0.status = .paused }

@@ -14,7 +14,8 @@ enum CheckpointFile {
         if let explicit = environment["STEPFLOW_CHECKPOINT_DIR"], !explicit.isEmpty {
             return URL(fileURLWithPath: explicit, isDirectory: true)
         }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let state =
+            environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
         return URL(fileURLWithPath: state, isDirectory: true).appendingPathComponent("stepflow/checkpoints")
     }
@@ -69,7 +70,8 @@ enum CheckpointFile {
         let lock = open(lockPath, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard lock >= 0 else {
             throw InputError(
-                "'\(url.path)' is being resumed by another process (lock file '\(lockPath)'); if none is running, delete the lock file.")
+                "'\(url.path)' is being resumed by another process (lock file '\(lockPath)'); if none is running, delete the lock file."
+            )
         }
         defer {
             close(lock)
@@ -97,8 +99,9 @@ enum CheckpointFile {
     }
 
     private static func fileSafe(_ text: String) -> String {
-        String(text.unicodeScalars.map { scalar in
-            CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_" ? Character(scalar) : "_"
-        })
+        String(
+            text.unicodeScalars.map { scalar in
+                CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_" ? Character(scalar) : "_"
+            })
     }
 }

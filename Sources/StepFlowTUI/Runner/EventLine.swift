@@ -65,7 +65,8 @@ enum EventLine {
         case .childWorkflowFinished(let e):
             fields += [
                 ("event", "child_finished"), ("step", e.stepName), ("status", e.result.status.rawValue),
-                ("error", e.result.error.map(describe)), ("child", e.result.workflowName), ("child_run", e.result.runID),
+                ("error", e.result.error.map(describe)), ("child", e.result.workflowName),
+                ("child_run", e.result.runID),
             ]
         }
         return fields.compactMap { key, value in value.map { (key, $0) } }
@@ -76,9 +77,11 @@ enum EventLine {
     static func quoted(_ value: String) -> String {
         var text = value
         if text.count > maximumValueLength { text = String(text.prefix(maximumValueLength - 1)) + "…" }
-        let plain = !text.isEmpty && !text.unicodeScalars.contains {
-            $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || VisibleText.needsEscape($0)
-        }
+        let plain =
+            !text.isEmpty
+            && !text.unicodeScalars.contains {
+                $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || VisibleText.needsEscape($0)
+            }
         if plain { return text }
         let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return "\"" + VisibleText.sanitize(escaped) + "\""

@@ -97,7 +97,8 @@ struct HeadlessRunner: Sendable {
         if let mark = contents.resumed { throw CheckpointFile.alreadyResumed(url, mark) }
         guard let entry = catalog.entry(named: contents.workflowName) else {
             throw InputError(
-                "the checkpoint belongs to workflow '\(VisibleText.sanitize(contents.workflowName))', which this build does not have; see 'stepflow-tui list'.")
+                "the checkpoint belongs to workflow '\(VisibleText.sanitize(contents.workflowName))', which this build does not have; see 'stepflow-tui list'."
+            )
         }
         let checkpoint: ApprovalPause<AnyState>
         do {
@@ -110,7 +111,8 @@ struct HeadlessRunner: Sendable {
             approved: approved, reason: settings.reason, decidedBy: settings.approver, decidedAt: Date())
         var next = settings
         next.decisions = .pause
-        let options = RunOptions(approvalHandler: approvalHandler(next), hooks: [printer(settings)], pauseOnApproval: true)
+        let options = RunOptions(
+            approvalHandler: approvalHandler(next), hooks: [printer(settings)], pauseOnApproval: true)
         return finish(
             await entry.workflow.resume(from: checkpoint, decision: decision, options: options), settings: settings)
     }
@@ -128,7 +130,8 @@ struct HeadlessRunner: Sendable {
         let progress = settings.json ? streams.standardError : streams.standardOutput
         var checkpointPath: String?
         if let checkpoint = result.checkpoint {
-            let url = settings.checkpointURL ?? CheckpointFile.defaultURL(for: checkpoint, in: settings.checkpointDirectory)
+            let url =
+                settings.checkpointURL ?? CheckpointFile.defaultURL(for: checkpoint, in: settings.checkpointDirectory)
             do {
                 try CheckpointFile.write(checkpoint, to: url)
                 checkpointPath = url.path
@@ -152,7 +155,8 @@ struct HeadlessRunner: Sendable {
 
     private func approvalHandler(_ settings: Settings) -> ApprovalHandler {
         let stamp = { @Sendable (approved: Bool) in
-            ApprovalDecision(approved: approved, reason: settings.reason, decidedBy: settings.approver, decidedAt: Date())
+            ApprovalDecision(
+                approved: approved, reason: settings.reason, decidedBy: settings.approver, decidedAt: Date())
         }
         switch settings.decisions {
         case .approveAll: return .answering { _ in .decided(stamp(true)) }

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import StepFlow
+import Synchronization
 
 /// Asks a person on the command line: shows the request, reads `y`/`n` and an
 /// optional reason from standard input. End of input postpones (the run pauses).
@@ -58,9 +58,10 @@ struct PromptApprover: Sendable {
             }
             write("Reason (optional, Enter to skip): ")
             let reason = readInput()?.trimmingCharacters(in: .whitespaces)
-            return .decided(ApprovalDecision(
-                approved: approved, reason: (reason?.isEmpty ?? true) ? nil : reason, decidedBy: approver,
-                decidedAt: Date()))
+            return .decided(
+                ApprovalDecision(
+                    approved: approved, reason: (reason?.isEmpty ?? true) ? nil : reason, decidedBy: approver,
+                    decidedAt: Date()))
         }
     }
 

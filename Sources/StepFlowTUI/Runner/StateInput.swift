@@ -23,7 +23,8 @@ enum StateInput {
             _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
             throw InputError(
-                "the state is not valid JSON (\(jsonProblem(error))); pass an object like \(entry.defaultState.jsonText)")
+                "the state is not valid JSON (\(jsonProblem(error))); pass an object like \(entry.defaultState.jsonText)"
+            )
         }
         do {
             return try entry.workflow.decodeState(json: data)

@@ -94,7 +94,8 @@ public struct CellGrid: Hashable, Sendable {
     /// Draws `text` from (`row`, `column`), clipped to `limit` columns (default: to
     /// the edge of the clip); a clipped text ends with `…`. Returns the columns used.
     @discardableResult
-    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int {
+    public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int
+    {
         guard row >= clip.row, row < clip.bottom, column >= clip.column, column < clip.right else { return 0 }
         let room = min(limit ?? (clip.right - column), clip.right - column)
         guard room > 0 else { return 0 }
@@ -129,7 +130,10 @@ public struct CellGrid: Hashable, Sendable {
     }
 
     /// Draws a single-line box border.
-    public mutating func box(row: Int, column: Int, width w: Int, height h: Int, title: String? = nil, style: CellStyle = .plain, ascii: Bool = false) {
+    public mutating func box(
+        row: Int, column: Int, width w: Int, height h: Int, title: String? = nil, style: CellStyle = .plain,
+        ascii: Bool = false
+    ) {
         box(Rect(row: row, column: column, width: w, height: h), title: title, style: style, ascii: ascii)
     }
 
@@ -137,14 +141,21 @@ public struct CellGrid: Hashable, Sendable {
     public mutating func box(_ area: Rect, title: String? = nil, style: CellStyle = .plain, ascii: Bool = false) {
         let (row, column, w, h) = (area.row, area.column, area.width, area.height)
         guard w >= 2, h >= 2 else { return }
-        let (horizontal, vertical, corners) = ascii ? ("-", "|", ["+", "+", "+", "+"]) : ("─", "│", ["┌", "┐", "└", "┘"])
-        put(corners[0] + String(repeating: horizontal, count: w - 2) + corners[1], row: row, column: column, style: style)
+        let (horizontal, vertical, corners) =
+            ascii ? ("-", "|", ["+", "+", "+", "+"]) : ("─", "│", ["┌", "┐", "└", "┘"])
+        put(
+            corners[0] + String(repeating: horizontal, count: w - 2) + corners[1], row: row, column: column,
+            style: style)
         for y in row + 1..<row + h - 1 {
             put(vertical, row: y, column: column, style: style)
             put(vertical, row: y, column: column + w - 1, style: style)
         }
-        put(corners[2] + String(repeating: horizontal, count: w - 2) + corners[3], row: row + h - 1, column: column, style: style)
-        if let title, w > 4 { put(" \(title) ", row: row, column: column + 2, style: CellStyle(bold: true), limit: w - 4) }
+        put(
+            corners[2] + String(repeating: horizontal, count: w - 2) + corners[3], row: row + h - 1, column: column,
+            style: style)
+        if let title, w > 4 {
+            put(" \(title) ", row: row, column: column + 2, style: CellStyle(bold: true), limit: w - 4)
+        }
     }
 
     /// The grid's text, one string per row, trailing spaces removed (for tests and goldens).

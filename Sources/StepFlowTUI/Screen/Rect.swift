@@ -45,26 +45,33 @@ public struct Rect: Hashable, Sendable {
     /// The first `count` rows, and the rows below them.
     public func divided(atRow count: Int) -> (top: Rect, bottom: Rect) {
         let count = min(max(0, count), height)
-        return (Rect(row: row, column: column, width: width, height: count),
-                Rect(row: row + count, column: column, width: width, height: height - count))
+        return (
+            Rect(row: row, column: column, width: width, height: count),
+            Rect(row: row + count, column: column, width: width, height: height - count)
+        )
     }
 
     /// The first `count` columns, and the columns right of them.
     public func divided(atColumn count: Int) -> (left: Rect, right: Rect) {
         let count = min(max(0, count), width)
-        return (Rect(row: row, column: column, width: count, height: height),
-                Rect(row: row, column: column + count, width: width - count, height: height))
+        return (
+            Rect(row: row, column: column, width: count, height: height),
+            Rect(row: row, column: column + count, width: width - count, height: height)
+        )
     }
 
     /// The part inside `other` (empty when they do not overlap): a rectangle clamped to the grid.
     public func clamped(to other: Rect) -> Rect {
-        let top = max(row, other.row), left = max(column, other.column)
-        return Rect(row: top, column: left, width: min(right, other.right) - left, height: min(bottom, other.bottom) - top)
+        let top = max(row, other.row)
+        let left = max(column, other.column)
+        return Rect(
+            row: top, column: left, width: min(right, other.right) - left, height: min(bottom, other.bottom) - top)
     }
 
     /// A rectangle of at most `width` × `height` centred in this one (a dialog).
     public func centered(width: Int, height: Int) -> Rect {
-        let w = min(width, self.width), h = min(height, self.height)
+        let w = min(width, self.width)
+        let h = min(height, self.height)
         return Rect(row: row + (self.height - h) / 2, column: column + (self.width - w) / 2, width: w, height: h)
     }
 }

@@ -21,8 +21,9 @@ struct ApprovalDialog: Widget {
             .init("Metadata: \(PromptApprover.summary(.object(request.metadata)))"),
             .init("State:    \(PromptApprover.summary(request.state.json))"),
             .init(""),
-            .init("Reason:   \(prompt.reason)\(prompt.editingReason ? "_" : "")",
-                  style: prompt.editingReason ? CellStyle(reverse: true) : .plain),
+            .init(
+                "Reason:   \(prompt.reason)\(prompt.editingReason ? "_" : "")",
+                style: prompt.editingReason ? CellStyle(reverse: true) : .plain),
             .init(""),
         ]
         lines.append(.init(keys, style: prompt.editingReason ? CellStyle(dim: true) : CellStyle(bold: true)))

@@ -19,13 +19,15 @@ struct CatalogList: Widget {
             if selected { grid.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: style) }
             let steps = String(item.stepCount).leftPadded(to: 2) + (item.stepCount == 1 ? " step " : " steps")
             let line = DisplayWidth.pad(item.name, toWidth: nameWidth) + "  " + steps + "  " + item.summary
-            grid.put((selected ? theme.pointer : "  ") + line, row: row, column: inner.column, style: style, limit: inner.width)
+            grid.put(
+                (selected ? theme.pointer : "  ") + line, row: row, column: inner.column, style: style,
+                limit: inner.width)
         }
     }
 }
 
-private extension String {
-    func leftPadded(to width: Int) -> String {
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

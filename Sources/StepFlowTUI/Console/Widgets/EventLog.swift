@@ -22,7 +22,8 @@ struct EventLog: Widget {
     /// One entry's line. The run id is left out: the header shows it.
     static func text(of entry: LogEntry) -> String {
         let fields = EventLine.fields(of: entry.event).filter { $0.key != "run" }
-        return ([timeOfDay(entry.time)] + fields.map { "\($0.key)=\(EventLine.quoted($0.value))" }).joined(separator: " ")
+        return ([timeOfDay(entry.time)] + fields.map { "\($0.key)=\(EventLine.quoted($0.value))" }).joined(
+            separator: " ")
     }
 
     /// `HH:MM:SS` in UTC.

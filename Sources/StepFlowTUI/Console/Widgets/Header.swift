@@ -13,7 +13,8 @@ struct Header: Widget {
         if case .run(let key) = model.screen, let run = model.run(key) {
             let elapsed = Int(((run.finishedAt ?? model.now).timeIntervalSince(run.startedAt)).rounded(.down))
             let bar = theme.separator
-            title += "\(bar)\(run.workflowName)\(bar)run \(run.runID.prefix(8))\(bar)\(theme.glyph(run.status)) \(run.status.rawValue)\(bar)\(elapsed)s"
+            title +=
+                "\(bar)\(run.workflowName)\(bar)run \(run.runID.prefix(8))\(bar)\(theme.glyph(run.status)) \(run.status.rawValue)\(bar)\(elapsed)s"
         } else {
             title += "\(theme.separator)\(model.catalog.count) workflows\(theme.separator)\(model.runs.count) runs"
         }
@@ -21,7 +22,8 @@ struct Header: Widget {
         // The title yields room to the badge.
         let badge = waiting > 0 ? " \(theme.flag) \(waiting) waiting for approval " : ""
         let badgeWidth = DisplayWidth.width(of: badge)
-        grid.put(title, row: area.row, column: area.column + 1, style: theme.bar, limit: max(1, area.width - badgeWidth - 2))
+        grid.put(
+            title, row: area.row, column: area.column + 1, style: theme.bar, limit: max(1, area.width - badgeWidth - 2))
         if waiting > 0 {
             grid.put(badge, row: area.row, column: max(area.column, area.right - badgeWidth), style: theme.badge)
         }

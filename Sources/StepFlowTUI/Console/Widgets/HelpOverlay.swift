@@ -9,11 +9,14 @@ struct HelpOverlay: Widget {
     let keys: String
 
     func draw(into grid: inout CellGrid, area: Rect) {
-        let box = Dialog.frame(width: 60, height: entries.count + 4, title: "Keys", ascii: theme.ascii, in: area, into: &grid)
+        let box = Dialog.frame(
+            width: 60, height: entries.count + 4, title: "Keys", ascii: theme.ascii, in: area, into: &grid)
         let text = box.inset(rows: 1, columns: 2)
         let (list, _) = text.divided(atRow: text.height - 1)
         for (index, entry) in entries.prefix(list.height).enumerated() {
-            grid.put(DisplayWidth.pad(entry.key, toWidth: KeyHelp.labelWidth(entries)) + entry.action, row: list.row + index, column: list.column, limit: list.width)
+            grid.put(
+                DisplayWidth.pad(entry.key, toWidth: KeyHelp.labelWidth(entries)) + entry.action, row: list.row + index,
+                column: list.column, limit: list.width)
         }
         grid.put(keys, row: text.bottom - 1, column: text.column, style: CellStyle(dim: true))
     }

@@ -16,6 +16,8 @@ struct MermaidOverlay: Widget {
         for (index, line) in lines.prefix(body.height).enumerated() {
             grid.put(line, row: body.row + index, column: body.column, limit: body.width)
         }
-        grid.put("\(keys)   (saves \(workflow).mmd)", row: inner.bottom - 1, column: inner.column, style: CellStyle(dim: true))
+        grid.put(
+            "\(keys)   (saves \(workflow).mmd)", row: inner.bottom - 1, column: inner.column,
+            style: CellStyle(dim: true))
     }
 }

@@ -11,7 +11,9 @@ struct QuitDialog: Widget {
         let text = box.inset(rows: 1, columns: 2)
         let waiting = waitingCount > 0 ? "; \(waitingCount) wait for approval" : ""
         grid.put("Runs are still active\(waiting).", row: text.row, column: text.column, limit: text.width)
-        grid.put("Waiting runs are paused and their checkpoints saved.", row: text.row + 1, column: text.column, limit: text.width)
+        grid.put(
+            "Waiting runs are paused and their checkpoints saved.", row: text.row + 1, column: text.column,
+            limit: text.width)
         grid.put(keys, row: text.row + 3, column: text.column, style: CellStyle(bold: true))
     }
 }

@@ -9,7 +9,9 @@ struct RunList: Widget {
         grid.box(area, title: "Runs this session", style: theme.border(focused: focused), ascii: theme.ascii)
         let inner = area.inset(by: 1)
         if runs.isEmpty {
-            grid.put("No runs yet: pick a workflow above and press Enter.", row: inner.row, column: inner.column + 1, style: CellStyle(dim: true))
+            grid.put(
+                "No runs yet: pick a workflow above and press Enter.", row: inner.row, column: inner.column + 1,
+                style: CellStyle(dim: true))
             return
         }
         let first = max(0, selection - inner.height + 1)
@@ -18,10 +20,13 @@ struct RunList: Widget {
             let style = selected ? CellStyle(reverse: true) : .plain
             let row = inner.row + offset
             if selected { grid.fill(Rect(row: row, column: inner.column, width: inner.width, height: 1), style: style) }
-            var line = "\(theme.glyph(run.status)) \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.workflowName)  run \(run.runID.prefix(8))"
+            var line =
+                "\(theme.glyph(run.status)) \(run.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(run.workflowName)  run \(run.runID.prefix(8))"
             if run.waiting != nil { line += "  \(theme.flag) waiting for approval" }
             if let path = run.checkpointPath { line += "  checkpoint: \(path)" }
-            grid.put((selected ? theme.pointer : "  ") + line, row: row, column: inner.column, style: style, limit: inner.width)
+            grid.put(
+                (selected ? theme.pointer : "  ") + line, row: row, column: inner.column, style: style,
+                limit: inner.width)
         }
     }
 }

@@ -31,8 +31,10 @@ struct StateEditorDialog: Widget {
                 }
             }
         }
-        let message = editor.error.map { "\(theme.glyph(.failed)) \($0)" } ?? "\(keys)   (JSON, checked before the run starts)"
-        grid.put(message, row: hint.row, column: hint.column,
-                 style: editor.error == nil ? CellStyle(dim: true) : theme.status(.failed), limit: hint.width)
+        let message =
+            editor.error.map { "\(theme.glyph(.failed)) \($0)" } ?? "\(keys)   (JSON, checked before the run starts)"
+        grid.put(
+            message, row: hint.row, column: hint.column,
+            style: editor.error == nil ? CellStyle(dim: true) : theme.status(.failed), limit: hint.width)
     }
 }

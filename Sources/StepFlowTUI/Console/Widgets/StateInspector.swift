@@ -9,7 +9,8 @@ struct StateInspector: Widget {
     func draw(into grid: inout CellGrid, area: Rect) {
         // It replaces the graph only while focused, so it is always drawn focused.
         grid.box(area, title: "State", style: theme.focused, ascii: theme.ascii)
-        let text = (try? StepFlowJSON.prettyEncoder.encode(run.state.json)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        let text =
+            (try? StepFlowJSON.prettyEncoder.encode(run.state.json)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let lines = text.split(separator: "\n").map { TextLines.Line(String($0)) }
         TextLines(lines: lines, offset: run.scroll[.state] ?? 0).draw(into: &grid, area: area.inset(by: 1))
     }

@@ -25,17 +25,25 @@ struct StepList: Widget {
             if let retryAt = step.retryAt, step.status == .running {
                 text += "  retry in \(max(0, Int(retryAt.timeIntervalSince(now).rounded(.up))))s"
             }
-            lines.append(TextLines.Line(text: text, style: theme.status(step.status), selected: focused && index == run.selectedStep))
+            lines.append(
+                TextLines.Line(
+                    text: text, style: theme.status(step.status), selected: focused && index == run.selectedStep))
             if let route = step.route { lines.append(.init("    route: \(route)", style: CellStyle(dim: true))) }
             if let decision = step.decision { lines.append(.init("    \(decision)")) }
             if let error = step.lastError { lines.append(.init("    error: \(error)", style: theme.status(.failed))) }
             if step.expanded {
                 for child in step.children {
-                    lines.append(.init("    \(theme.child) \(theme.glyph(child.status)) \(child.name) \(child.status.rawValue)"))
-                    for childStep in child.steps { lines.append(.init("        \(childStep)", style: CellStyle(dim: true))) }
+                    lines.append(
+                        .init("    \(theme.child) \(theme.glyph(child.status)) \(child.name) \(child.status.rawValue)"))
+                    for childStep in child.steps {
+                        lines.append(.init("        \(childStep)", style: CellStyle(dim: true)))
+                    }
                 }
             } else if !step.children.isEmpty {
-                lines.append(.init("    \(theme.child) \(step.children.count) child workflow(s), Enter to show", style: CellStyle(dim: true)))
+                lines.append(
+                    .init(
+                        "    \(theme.child) \(step.children.count) child workflow(s), Enter to show",
+                        style: CellStyle(dim: true)))
             }
         }
         return lines
