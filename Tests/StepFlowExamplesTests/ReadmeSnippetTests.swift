@@ -40,12 +40,35 @@ struct ReadmeSnippetTests {
     @Test("each snippet runs and prints what its comments say", arguments: snippetFiles())
     func snippetPrintsItsComments(path: String) async throws {
         let source = try String(contentsOf: Self.root.appendingPathComponent(path), encoding: .utf8)
-        let expected = ReadmeSnippets.expectedOutput(of: ReadmeSnippets.visibleCode(of: source))
+        let directives = ReadmeSnippets.directives(in: source)
+        let expected = directives["output"] ?? ReadmeSnippets.expectedOutput(of: ReadmeSnippets.visibleCode(of: source))
         #expect(!expected.isEmpty, "a snippet shows what it prints")
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        let outcome = try await BuiltProduct(name: name).run([])
+        let arguments = directives["arguments"]?.flatMap { $0.split(separator: " ").map(String.init) } ?? []
+        let outcome = try await BuiltProduct(name: name).run(arguments)
         #expect(outcome.exitCode == 0, "\(outcome.stderr)")
         #expect(outcome.lines.filter { !$0.isEmpty } == expected)
+    }
+
+    @Test("a block is read up to its own closing fence, empty blocks included")
+    func blockBoundaries() {
+        let readme = """
+            <!-- snippet: A.swift -->
+            ```swift
+            ```
+            text
+            ```sh
+            x
+            ```
+            <!-- snippet: B.swift -->
+            ```swift
+            let b = 1
+            ```
+
+            """
+        let blocks = ReadmeSnippets.blocks(in: readme)
+        #expect(blocks.map(\.path) == ["A.swift", "B.swift"])
+        #expect(blocks.map { String(readme[$0.code]) } == ["", "let b = 1\n"])
     }
 
     @Test("hidden scaffolding is left out and the rest is kept verbatim")
@@ -82,13 +105,27 @@ enum ReadmeSnippets {
             let markerEnd = readme.range(of: " -->\n", range: markerRange.upperBound..<readme.endIndex),
             let fence = readme.range(of: "```swift\n", range: markerEnd.upperBound..<readme.endIndex),
             fence.lowerBound == markerEnd.upperBound,
-            let close = readme.range(of: "\n```\n", range: fence.upperBound..<readme.endIndex)
+            let end = closingFence(in: readme, from: fence.upperBound)
         {
             let path = String(readme[markerRange.upperBound..<markerEnd.lowerBound])
-            blocks.append(Block(path: path, code: fence.upperBound..<readme.index(after: close.lowerBound)))
-            searchFrom = close.upperBound
+            blocks.append(Block(path: path, code: fence.upperBound..<end.lowerBound))
+            searchFrom = end.upperBound
         }
         return blocks
+    }
+
+    /// The first line that is only a closing fence, from the start of a line at `start` (an empty block included).
+    static func closingFence(in text: String, from start: String.Index) -> Range<String.Index>? {
+        var lineStart = start
+        while lineStart < text.endIndex {
+            let lineEnd = text[lineStart...].firstIndex(of: "\n") ?? text.endIndex
+            if text[lineStart..<lineEnd] == "```" {
+                return lineStart..<(lineEnd < text.endIndex ? text.index(after: lineEnd) : lineEnd)
+            }
+            guard lineEnd < text.endIndex else { break }
+            lineStart = text.index(after: lineEnd)
+        }
+        return nil
     }
 
     /// The file without the lines from `// snippet.hide` to `// snippet.show` (the markers included).
@@ -104,6 +141,19 @@ enum ReadmeSnippets {
         }
         let text = kept.joined(separator: "\n")
         return text.hasSuffix("\n") ? text : text + "\n"
+    }
+
+    /// The hidden `// snippet.NAME: VALUE` lines, by name: how the test runs a
+    /// snippet (`arguments`) and what it prints when that is not in its code (`output`).
+    static func directives(in source: String) -> [String: [String]] {
+        var found: [String: [String]] = [:]
+        for line in source.split(separator: "\n") {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("// snippet."), let colon = trimmed.firstIndex(of: ":") else { continue }
+            let name = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 11)..<colon])
+            found[name, default: []].append(trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return found
     }
 
     /// The trailing comments of `print(...)` lines, in order: what the snippet says it prints.

@@ -13,16 +13,21 @@ import StepFlow
 ///
 /// @main
 /// struct MyOps: StepFlowTool {
-///     static let catalog = WorkflowCatalog([
-///         CatalogEntry(RefundWorkflow(), name: "refund", summary: "Refund an order", defaultState: RefundState()),
-///     ])
+///     static var catalog: WorkflowCatalog {
+///         get throws {
+///             try WorkflowCatalog([
+///                 CatalogEntry(RefundWorkflow(), summary: "Refund an order", defaultState: RefundState()),
+///             ])
+///         }
+///     }
 /// }
 /// ```
 ///
 /// Exit codes everywhere: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
 public protocol StepFlowTool {
-    /// The workflows the console and the commands can run.
-    static var catalog: WorkflowCatalog { get }
+    /// The workflows the console and the commands can run; an invalid
+    /// definition is reported as one line and exit code 2.
+    static var catalog: WorkflowCatalog { get throws }
     /// The command's name in help and error lines (default: the executable's file name).
     static var commandName: String { get }
 }
@@ -35,6 +40,13 @@ extension StepFlowTool {
 
     /// Parses the process's arguments and runs the command; never returns.
     public static func main() async {
+        let catalog: WorkflowCatalog
+        do {
+            catalog = try Self.catalog
+        } catch {
+            FileHandle.standardError.write(Data("\(commandName): invalid workflow catalog: \(error)\n".utf8))
+            exit(ExitStatus.usage)
+        }
         await StepFlowCommandLine.main(catalog: catalog, commandName: commandName, arguments: nil)
     }
 }
