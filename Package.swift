@@ -75,7 +75,7 @@ let package = Package(
         // check, the seeded graph generator, the built-product runner, tmux.
         .target(name: "StepFlowTestSupport", dependencies: ["StepFlow"], path: "Tests/StepFlowTestSupport"),
         // Golden files are read through #filePath, not bundled.
-        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow"]),
+        .testTarget(name: "StepFlowTests", dependencies: ["StepFlow", "StepFlowTestSupport"]),
         .testTarget(
             name: "StepFlowDrawingTests", dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowTestSupport"],
             exclude: ["Golden"]),

@@ -40,6 +40,16 @@ func modelWaitingForApproval(_ given: ApprovalRequest? = nil) -> (ConsoleModel, 
     return (model, request)
 }
 
+/// A fraud-check child workflow starting under approval-refund's prepare_refund step, as the run's event.
+func fraudCheckStarted(for request: ApprovalRequest, childRunID: String = "child01") -> ConsoleMessage {
+    .event(
+        runKey: 1,
+        .childWorkflowStarted(
+            ChildWorkflowStartedEvent(
+                workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
+                childWorkflowName: "fraud-check", childRunID: childRunID)))
+}
+
 /// The index of approval-refund in the example catalog.
 let approvalRefundIndex = ExampleCatalog.catalog.entries.firstIndex { $0.name == "approval-refund" }!
 
@@ -483,14 +493,7 @@ struct ConsoleUpdateTests {
     @Test("workflowStarted, workflowFinished and childWorkflowFinished update the run")
     func lifecycleEvents() {
         var (model, request) = modelWaitingForApproval()
-        send(
-            &model,
-            .event(
-                runKey: 1,
-                .childWorkflowStarted(
-                    ChildWorkflowStartedEvent(
-                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-                        childWorkflowName: "fraud-check", childRunID: "c1"))))
+        send(&model, fraudCheckStarted(for: request, childRunID: "c1"))
         let childResult = WorkflowResult<AnyState>(
             workflowName: "fraud-check", runID: "c1", state: request.state, status: .failed, steps: [],
             startedAt: model.now, finishedAt: model.now)

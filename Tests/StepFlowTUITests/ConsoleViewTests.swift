@@ -66,14 +66,7 @@ struct ConsoleViewTests {
     func stateAndChildren(width: Int, height: Int) throws {
         var (model, request) = modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.escape))
-        send(
-            &model,
-            .event(
-                runKey: 1,
-                .childWorkflowStarted(
-                    ChildWorkflowStartedEvent(
-                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-                        childWorkflowName: "fraud-check", childRunID: "child01"))))
+        send(&model, fraudCheckStarted(for: request))
         expectGolden(ConsoleView.render(model).lines, named: "children-\(width)x\(height)")
         send(&model, .key(.tab), .key(.tab))
         let grid = ConsoleView.render(model)

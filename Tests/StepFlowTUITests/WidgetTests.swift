@@ -51,14 +51,7 @@ struct WidgetClipTests {
     /// One of each widget, fed from a run waiting for approval, with text long enough to run past any area.
     static func widgets() -> [(String, any Widget)] {
         var (model, request) = modelWaitingForApproval()
-        send(
-            &model,
-            .event(
-                runKey: 1,
-                .childWorkflowStarted(
-                    ChildWorkflowStartedEvent(
-                        workflowName: "approval-refund", runID: request.runID, stepName: "prepare_refund",
-                        childWorkflowName: "fraud-check", childRunID: "child01"))))
+        send(&model, fraudCheckStarted(for: request))
         let theme = Theme(model)
         let run = model.runs[0]
         let long = String(repeating: "a notice far too long for any pane ", count: 8)

@@ -1,6 +1,7 @@
 import Foundation
 import StepFlow
 import Synchronization
+import StepFlowTestSupport
 import Testing
 
 // SPEC §8: graph export reads only the definition, validates it first, and
@@ -96,17 +97,6 @@ private struct CustomNamedWorkflow: Workflow {
         }
     }
 }
-
-private let specMermaidExample = #"""
-    flowchart TD
-        step_0["evaluate_refund"]
-        step_1["approve_refund\napproval"]
-        step_2["notify"]
-        end_0((END))
-        step_0 -->|approve| step_1
-        step_0 -->|deny| end_0
-        step_1 --> step_2
-    """#
 
 // MARK: Mermaid label helpers for the property tests
 
