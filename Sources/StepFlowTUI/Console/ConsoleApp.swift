@@ -258,7 +258,7 @@ public final class ConsoleApp: Sendable {
         private func shutDown() async {
             // Postponed first: a waiting run pauses on its way out instead of failing.
             approvals.postponeAll()
-            runs.forEach { $0.cancel() }
+            for run in runs { run.cancel() }
             for task in runTasks { await task.value }
         }
     }
