@@ -39,7 +39,11 @@ public struct WorkflowDefinition<State: Codable & Sendable>: Sendable {
                         routes.map { route -> (String, RouteDestination) in
                             switch route.target {
                             case .end: return (route.key, .end)
-                            case .step(let target): return (route.key, .step(indexByName[target]!, target))
+                            case .step(let target):
+                                guard let index = indexByName[target] else {
+                                    preconditionFailure("validation checked that route target '\(target)' is a step")
+                                }
+                                return (route.key, .step(index, target))
                             }
                         }, uniquingKeysWith: { first, _ in first })
                 })

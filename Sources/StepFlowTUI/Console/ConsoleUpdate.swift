@@ -254,7 +254,7 @@ package enum ConsoleUpdate {
 
     private static func next(_ pane: RunPane, by delta: Int) -> RunPane {
         let all = RunPane.allCases
-        let index = all.firstIndex(of: pane)!
+        guard let index = all.firstIndex(of: pane) else { preconditionFailure("allCases lists every pane") }
         return all[(index + delta + all.count) % all.count]
     }
 

@@ -87,8 +87,8 @@ struct PromptApprover: Sendable {
     static func summary(_ value: JSONValue) -> String {
         guard case .object(let fields) = value else { return EventLine.quoted(value.jsonText) }
         if fields.isEmpty { return "(none)" }
-        return fields.keys.sorted().map { key in
-            var text = fields[key]!.description
+        return fields.sorted { $0.key < $1.key }.map { key, value in
+            var text = value.description
             if text.count > 60 { text = String(text.prefix(59)) + "…" }
             return "\(safe(key))=\(EventLine.quoted(text))"
         }.joined(separator: " ")
