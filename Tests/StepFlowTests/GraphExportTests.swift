@@ -175,7 +175,7 @@ private func randomName(
     using generator: inout SplitMix64, from alphabet: [Character], maxLength: Int = 12
 ) -> String {
     let length = Int.random(in: 1...maxLength, using: &generator)
-    return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    return String((0..<length).map { _ in alphabet[Int.random(in: alphabet.indices, using: &generator)] })
 }
 
 /// Mermaid for `[name (gated or not), routes [key: tail, "other": .end]], tail`,
