@@ -1,8 +1,10 @@
 import Foundation
 import StepFlow
 
-/// Every case, in table order. Runs off the main actor, so the timed loops
-/// call the (nonisolated) engine without an executor hop per run.
+/// Every case, in table order.
+///
+/// Runs off the main actor, so the timed loops call the (nonisolated) engine
+/// without an executor hop per run.
 func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], checksum: Checksum) {
     var rows: [CaseResult] = []
     var checksum = Checksum()

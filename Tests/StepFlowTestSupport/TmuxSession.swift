@@ -86,11 +86,11 @@ package final class TmuxSession {
         try Self.tmux(["capture-pane", "-p", "-J", "-t", name] + (escapes ? ["-e"] : []))
     }
 
-    /// Waits until the screen contains `text`; returns the screen. Polls the
-    /// screen rather than sleeping a guessed time.
+    /// Waits until the screen contains `text`; returns the screen.
     ///
-    /// It suspends between looks, so a waiting test never blocks a thread that
-    /// other tests (and the engine) need.
+    /// Polls the screen rather than sleeping a guessed time. It suspends between
+    /// looks, so a waiting test never blocks a thread that other tests (and the
+    /// engine) need.
     @discardableResult
     package func waitFor(_ text: String, timeout: TimeInterval = 60) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)

@@ -110,9 +110,10 @@ private let specMermaidExample = #"""
 
 // MARK: Mermaid label helpers for the property tests
 
-/// Reverses the Mermaid escaping: entity codes (`#quot;`, `#amp;`, `#lt;`,
-/// `#gt;`, `#<decimal>;`) and `\n`. Works on Unicode scalars, so a `#` or `\`
-/// that is not part of an escape makes it return `nil`.
+/// Reverses the Mermaid escaping: entity codes (`#quot;`, `#amp;`, `#lt;`, `#gt;`, `#<decimal>;`) and `\n`.
+///
+/// Works on Unicode scalars, so a `#` or `\` that is not part of an escape
+/// makes it return `nil`.
 private func unescapeMermaidLabel(_ text: String) -> String? {
     let scalars = Array(text.unicodeScalars)
     var output = String.UnicodeScalarView()

@@ -83,10 +83,12 @@ final class StepPlan: Sendable {
         self.routeTable = routeTable
     }
 
-    /// The step's body. `State` must be the state type of the definition that
-    /// made this plan; the engine, the only caller, runs plans of its own
-    /// definition. Unchecked, because a checked cast costs a metadata lookup
-    /// and a dynamic cast per step: 20% more instructions per no-op step.
+    /// The step's body.
+    ///
+    /// `State` must be the state type of the definition that made this plan; the
+    /// engine, the only caller, runs plans of its own definition. Unchecked,
+    /// because a checked cast costs a metadata lookup and a dynamic cast per
+    /// step: 20% more instructions per no-op step.
     @inline(__always)
     func body<State>(as state: State.Type) -> StepBody<State> {
         unsafeDowncast(untypedBody, to: StepBody<State>.self)

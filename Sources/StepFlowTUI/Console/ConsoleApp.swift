@@ -35,8 +35,9 @@ public final class ConsoleApp: Sendable {
         self.environment = environment
     }
 
-    /// Runs the console until the user quits or a signal arrives; returns the exit
-    /// code. `startWith` opens it straight on a new run of that catalog entry.
+    /// Runs the console until the user quits or a signal arrives; returns the exit code.
+    ///
+    /// `startWith` opens it straight on a new run of that catalog entry.
     @MainActor
     func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
         if let problem = Self.openingProblem(environment: environment) { throw InputError(problem) }

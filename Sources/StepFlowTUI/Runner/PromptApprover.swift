@@ -2,8 +2,9 @@ import Foundation
 import StepFlow
 import Synchronization
 
-/// Asks a person on the command line: shows the request, reads `y`/`n` and an
-/// optional reason from standard input. End of input postpones (the run pauses).
+/// Asks a person on the command line: shows the request, reads `y`/`n` and an optional reason from standard input.
+///
+/// End of input postpones (the run pauses).
 struct PromptApprover: Sendable {
     /// Writes prompt text as it is, newlines included (stdout, or stderr when stdout carries JSON).
     let write: @Sendable (String) -> Void
@@ -35,7 +36,9 @@ struct PromptApprover: Sendable {
     /// two prompts interleaved on one terminal would take each other's answers.
     private let turn = PromptTurn()
 
-    /// Shows the request and waits for an answer. A stray Enter never approves.
+    /// Shows the request and waits for an answer.
+    ///
+    /// A stray Enter never approves.
     func ask(_ request: ApprovalRequest) -> ApprovalAnswer {
         turn.lock.withLock { _ in askAlone(request) }
     }
