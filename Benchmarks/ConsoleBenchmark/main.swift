@@ -39,13 +39,16 @@ func median(_ values: [Double]) -> Double {
 
 let events = await recordEvents()
 let catalog = ExampleCatalog.catalog
-let index = catalog.entries.firstIndex { $0.name == "branching-refund" }!
+guard let index = catalog.entries.firstIndex(where: { $0.name == "branching-refund" }) else {
+    fatalError("the example catalog has no branching-refund")
+}
+guard let firstEvent = events.first else { fatalError("the recorded runs emitted no events") }
 var model = ConsoleModel(
     catalog: catalog.entries.map(CatalogItem.init), width: 80, height: 24, colors: true, unicode: true)
 _ = ConsoleUpdate.update(
     &model,
     .runStarted(
-        key: 1, runID: events.first!.runID, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
+        key: 1, runID: firstEvent.runID, catalogIndex: index, state: AnyState(JSONValue.object([:])), at: Date()))
 
 print("Console: \(totalEvents) engine events through update, frames through the view")
 print("recorded events replayed: \(events.count) per cycle")

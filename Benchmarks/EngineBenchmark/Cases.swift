@@ -1,8 +1,10 @@
 import Foundation
 import StepFlow
 
-/// Every case, in table order. Runs off the main actor, so the timed loops
-/// call the (nonisolated) engine without an executor hop per run.
+/// Every case, in table order.
+///
+/// Runs off the main actor, so the timed loops call the (nonisolated) engine
+/// without an executor hop per run.
 func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], checksum: Checksum) {
     var rows: [CaseResult] = []
     var checksum = Checksum()
@@ -82,8 +84,9 @@ func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], check
     let approval = try ApprovalWorkflow().definition()
     let pauseOptions = RunOptions(pauseOnApproval: true)
     let paused = await approval.run(initial, options: pauseOptions)
-    check(paused.status == .paused && paused.checkpoint != nil, "the approval workflow did not pause")
-    let checkpoint = paused.checkpoint!
+    guard paused.status == .paused, let checkpoint = paused.checkpoint else {
+        fatalError("benchmark setup error: the approval workflow did not pause")
+    }
     let data = try checkpoint.jsonData()
     let decoded = try ApprovalPause<BenchState>(jsonData: data)
     let resumed = await approval.resume(from: decoded, decision: .approve())

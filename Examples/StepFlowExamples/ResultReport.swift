@@ -83,8 +83,8 @@ public enum ResultReport {
     public static func stateLines(_ state: JSONValue) -> [String] {
         guard case .object(let fields) = state else { return [safe(state.jsonText)] }
         let width = min(24, fields.keys.map(\.count).max() ?? 0)
-        return fields.keys.sorted().map { key in
-            pad(safe(key), width) + "  " + safe(fields[key]!.jsonText)
+        return fields.sorted { $0.key < $1.key }.map { key, value in
+            pad(safe(key), width) + "  " + safe(value.jsonText)
         }
     }
 

@@ -108,7 +108,7 @@ struct EdgeTracer {
             steps += 1
             let glyph = grid[row, column]
             if glyph == "▼" {
-                guard direction == 2, let target = ownerOf(row, column), frames[target]!.row == row else {
+                guard direction == 2, let target = ownerOf(row, column), frames[target]?.row == row else {
                     throw Broken(description: "arrow at row \(row) column \(column) is not on a box's top border")
                 }
                 return target
@@ -216,8 +216,12 @@ func checkCompactDrawing(_ graph: WorkflowGraph, _ drawing: GraphDrawing) -> [St
             if let routeKey = edge.routeKey, !showsLabel(key, routeKey) {
                 problems.append("route '\(routeKey)' shown as '\(key)'")
             }
-            if !showsLabel(parts[1], labels[edge.target]!) {
-                problems.append("target '\(labels[edge.target]!)' shown as '\(parts[1])'")
+            guard let label = labels[edge.target] else {
+                problems.append("edge \(edge.source) -> \(edge.target) leads to no node")
+                continue
+            }
+            if !showsLabel(parts[1], label) {
+                problems.append("target '\(label)' shown as '\(parts[1])'")
             }
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import StepFlow
 import StepFlowExamples
-import Synchronization
 import StepFlowTestSupport
+import Synchronization
 import Testing
 
 @Suite("The nine seed examples")

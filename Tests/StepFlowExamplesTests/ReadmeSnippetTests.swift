@@ -151,7 +151,8 @@ enum ReadmeSnippets {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard trimmed.hasPrefix("// snippet."), let colon = trimmed.firstIndex(of: ":") else { continue }
             let name = String(trimmed[trimmed.index(trimmed.startIndex, offsetBy: 11)..<colon])
-            found[name, default: []].append(trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            found[name, default: []].append(
+                trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         return found
     }

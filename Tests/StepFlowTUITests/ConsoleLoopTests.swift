@@ -6,9 +6,9 @@ import Testing
 @testable import StepFlow
 @testable import StepFlowTUI
 
-/// The whole console loop on the scripted test terminal: real runs, real
-/// approvals and checkpoints, no tmux. The loop and the terminal live on the
-/// main actor, so the tests do too.
+/// The whole console loop on the scripted test terminal: real runs, real approvals and checkpoints, no tmux.
+///
+/// The loop and the terminal live on the main actor, so the tests do too.
 @Suite("Console loop", .serialized)
 @MainActor
 struct ConsoleLoopTests {
@@ -18,9 +18,10 @@ struct ConsoleLoopTests {
             environment: ["LANG": "C.UTF-8", "TERM": "xterm"])
     }
 
-    /// Runs the console loop, giving up after two minutes: a console that never
-    /// finishes (a lost approval keeps a run alive, and shutdown waits for it)
-    /// then fails its test instead of stalling the whole suite. `nil` means it hung.
+    /// Runs the console loop, giving up after two minutes; `nil` means it hung.
+    ///
+    /// A console that never finishes (a lost approval keeps a run alive, and
+    /// shutdown waits for it) then fails its test instead of stalling the whole suite.
     func runToEnd(
         _ console: ConsoleApp, on terminal: ScriptedTerminal,
         startWith start: (name: String, stateJSON: String)? = nil

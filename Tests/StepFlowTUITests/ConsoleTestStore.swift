@@ -21,8 +21,9 @@ struct ConsoleTestStore {
         self.model = model
     }
 
-    /// Sends `message`; `change` states every change it makes to the model, and
-    /// `commands` every command it returns. A difference is reported field by field.
+    /// Sends `message`; `change` states every change it makes to the model, and `commands` every command it returns.
+    ///
+    /// A difference is reported field by field.
     mutating func send(
         _ message: ConsoleMessage, commands expected: [ConsoleCommand] = [],
         sourceLocation: SourceLocation = #_sourceLocation,

@@ -22,9 +22,9 @@ func send(_ model: inout ConsoleModel, _ messages: ConsoleMessage...) -> [Consol
 func keys(_ keys: Key...) -> [ConsoleMessage] { keys.map { .key($0) } }
 
 /// A run of approval-refund started in the model, with its request (approval id 7) waiting.
-func modelWaitingForApproval(_ given: ApprovalRequest? = nil) -> (ConsoleModel, ApprovalRequest) {
+func modelWaitingForApproval(_ given: ApprovalRequest? = nil) throws -> (ConsoleModel, ApprovalRequest) {
     var model = exampleModel()
-    let index = model.catalog.firstIndex { $0.name == "approval-refund" }!
+    let index = try #require(model.catalog.firstIndex { $0.name == "approval-refund" })
     send(
         &model,
         .runStarted(
@@ -50,8 +50,10 @@ func fraudCheckStarted(for request: ApprovalRequest, childRunID: String = "child
                 childWorkflowName: "fraud-check", childRunID: childRunID)))
 }
 
-/// The index of approval-refund in the example catalog.
-let approvalRefundIndex = ExampleCatalog.catalog.entries.firstIndex { $0.name == "approval-refund" }!
+/// The index of the example workflow with this name in the example catalog.
+func exampleIndex(_ name: String) throws -> Int {
+    try #require(ExampleCatalog.catalog.entries.firstIndex { $0.name == name })
+}
 
 @Suite("Console update")
 struct ConsoleUpdateTests {
@@ -123,7 +125,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("a run start closes the editor and opens its run view with every step pending; its time moves the clock")
-    func runStarted() {
+    func runStarted() throws {
+        let approvalRefundIndex = try exampleIndex("approval-refund")
         var model = exampleModel()
         model.editor = StateEditor(catalogIndex: approvalRefundIndex, text: "{}")
         var store = ConsoleTestStore(model)
@@ -159,8 +162,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("an approval on the visible run pops the prompt; Enter never approves")
-    func promptOpensAndEnterIsHarmless() {
-        var (model, request) = modelWaitingForApproval()
+    func promptOpensAndEnterIsHarmless() throws {
+        var (model, request) = try modelWaitingForApproval()
         model.prompt = nil
         model.runs[0].pendingApprovals = []
         var store = ConsoleTestStore(model)
@@ -172,8 +175,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("an approval of a run out of sight waits behind the badge")
-    func approvalOutOfSight() {
-        var (model, request) = modelWaitingForApproval()
+    func approvalOutOfSight() throws {
+        var (model, request) = try modelWaitingForApproval()
         model.prompt = nil
         model.runs[0].pendingApprovals = []
         model.screen = .home
@@ -185,8 +188,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("a approves with the typed reason; d denies; p postpones")
-    func promptDecisions() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func promptDecisions() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key("r")) { $0.prompt?.editingReason = true }
         for character in "receipt ok" {
             store.send(.key(.character(character))) { $0.prompt?.reason.append(character) }
@@ -197,13 +200,13 @@ struct ConsoleUpdateTests {
             $0.runs[0].pendingApprovals = []
         }
 
-        var denying = ConsoleTestStore(modelWaitingForApproval().0)
+        var denying = try ConsoleTestStore(modelWaitingForApproval().0)
         denying.send(.key("d"), commands: [.answer(approvalID: 7, approved: false, reason: nil)]) {
             $0.prompt = nil
             $0.runs[0].pendingApprovals = []
         }
 
-        var postponing = ConsoleTestStore(modelWaitingForApproval().0)
+        var postponing = try ConsoleTestStore(modelWaitingForApproval().0)
         postponing.send(.key("p"), commands: [.postpone(approvalID: 7)]) {
             $0.prompt = nil
             $0.runs[0].pendingApprovals = []
@@ -211,8 +214,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("two approvals of one run at once (child workflows): each is answered by its own id, oldest first")
-    func twoApprovalsOfOneRun() {
-        let (model, first) = modelWaitingForApproval()
+    func twoApprovalsOfOneRun() throws {
+        let (model, first) = try modelWaitingForApproval()
         let second = ApprovalRequest(
             workflowName: "child", stepName: "sign_off", runID: "child0002", state: AnyState(JSONValue.object([:])),
             message: "Sign off?", metadata: [:])
@@ -232,8 +235,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("typing a reason does not trigger the decision keys")
-    func reasonFieldSwallowsKeys() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func reasonFieldSwallowsKeys() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key("r")) { $0.prompt?.editingReason = true }
         store.send(.key("a")) { $0.prompt?.reason = "a" }
         store.send(.key("d")) { $0.prompt?.reason = "ad" }
@@ -242,16 +245,16 @@ struct ConsoleUpdateTests {
     }
 
     @Test("Esc closes the prompt without deciding; a reopens it; the badge counts the waiting run")
-    func promptEscAndReopen() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func promptEscAndReopen() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         #expect(store.model.waitingCount == 1)
         store.send(.key("a")) { $0.prompt = ApprovalPrompt(runKey: 1) }
     }
 
     @Test("live events do not disturb an open prompt; each is logged at its arrival time")
-    func eventsKeepThePrompt() {
-        let (model, request) = modelWaitingForApproval()
+    func eventsKeepThePrompt() throws {
+        let (model, request) = try modelWaitingForApproval()
         var store = ConsoleTestStore(model)
         store.send(.key("r")) { $0.prompt?.editingReason = true }
         store.send(.key("x")) { $0.prompt?.reason = "x" }
@@ -277,7 +280,7 @@ struct ConsoleUpdateTests {
 
     @Test("engine events update step rows: status, attempts, retry countdown, route, decision, children")
     func eventsUpdateRows() throws {
-        let (model, request) = modelWaitingForApproval()
+        let (model, request) = try modelWaitingForApproval()
         let now = model.now
         var store = ConsoleTestStore(model)
         let retry = WorkflowEvent.retryScheduled(
@@ -319,16 +322,16 @@ struct ConsoleUpdateTests {
     }
 
     @Test("Enter on a step folds and unfolds its child workflows")
-    func foldChildren() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func foldChildren() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         store.send(.key(.enter)) { $0.runs[0].steps[0].expanded = false }
         store.send(.key(.enter)) { $0.runs[0].steps[0].expanded = true }
     }
 
     @Test("a finished run records status and checkpoint, and closes its prompt")
-    func runFinished() {
-        let (model, _) = modelWaitingForApproval()
+    func runFinished() throws {
+        let (model, _) = try modelWaitingForApproval()
         var store = ConsoleTestStore(model)
         store.send(.runFinished(runKey: 1, status: .paused, checkpointPath: "/tmp/x.json", at: model.now)) {
             $0.prompt = nil
@@ -341,8 +344,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("q asks first while a run is active; y quits, n stays; idle q quits at once")
-    func quitConfirmation() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func quitConfirmation() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         store.send(.key("q")) { $0.overlay = .confirmQuit }
         store.send(.key("n")) { $0.overlay = nil }
@@ -357,8 +360,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("a signal quits at once")
-    func interruptedQuits() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func interruptedQuits() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.interrupted(signal: SIGTERM), commands: [.quit]) {
             $0.quitting = true
             $0.interruptedBy = SIGTERM
@@ -366,8 +369,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("Tab cycles the run view's panes; j/k scroll the focused one")
-    func panes() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func panes() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         for pane in [RunPane.graph, .state, .log, .steps] {
             store.send(.key(.tab)) { $0.runFocus = pane }
@@ -405,8 +408,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("ticks come four times a second while a step runs, each second while a run waits, never when idle")
-    func ticksWhileSomethingMoves() {
-        var (model, request) = modelWaitingForApproval()
+    func ticksWhileSomethingMoves() throws {
+        var (model, request) = try modelWaitingForApproval()
         #expect(ConsoleUpdate.tickInterval(for: exampleModel()) == nil)
         #expect(ConsoleUpdate.tickInterval(for: model) == .seconds(1))
         send(
@@ -424,8 +427,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("Esc goes home to the run list; Enter there reopens the run and its waiting prompt")
-    func homeAndBack() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func homeAndBack() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         store.send(.key(.escape)) {
             $0.screen = .home
@@ -438,8 +441,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("[ and ] switch runs; n goes to the catalog to start another")
-    func switchRuns() {
-        let (model, _) = modelWaitingForApproval()
+    func switchRuns() throws {
+        let (model, _) = try modelWaitingForApproval()
         var store = ConsoleTestStore(model)
         store.send(.key(.escape)) { $0.prompt = nil }
         let state = AnyState(JSONValue.object([:]))
@@ -467,8 +470,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("the log scrolls back with up and PgUp, forward with down, within its length")
-    func logScrolling() {
-        var (model, request) = modelWaitingForApproval()
+    func logScrolling() throws {
+        var (model, request) = try modelWaitingForApproval()
         send(&model, .key(.escape), .key(.backTab))
         #expect(model.runFocus == .log)
         for _ in 0..<3 {
@@ -491,8 +494,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("workflowStarted, workflowFinished and childWorkflowFinished update the run")
-    func lifecycleEvents() {
-        var (model, request) = modelWaitingForApproval()
+    func lifecycleEvents() throws {
+        var (model, request) = try modelWaitingForApproval()
         send(&model, fraudCheckStarted(for: request, childRunID: "c1"))
         let childResult = WorkflowResult<AnyState>(
             workflowName: "fraud-check", runID: "c1", state: request.state, status: .failed, steps: [],
@@ -571,8 +574,9 @@ struct ConsoleUpdateTests {
     }
 
     @Test("run view: h goes home, space folds, PgUp/PgDn scroll the graph, m shows the run's Mermaid")
-    func remainingRunKeys() {
-        let (model, _) = modelWaitingForApproval()
+    func remainingRunKeys() throws {
+        let approvalRefundIndex = try exampleIndex("approval-refund")
+        let (model, _) = try modelWaitingForApproval()
         var store = ConsoleTestStore(model)
         store.send(.key(.escape)) { $0.prompt = nil }
         store.send(.key(" ")) { $0.runs[0].steps[0].expanded = false }
@@ -628,8 +632,8 @@ struct ConsoleUpdateTests {
     }
 
     @Test("prompt: Tab or Enter end the reason field, backspace edits it, Esc leaves it")
-    func remainingPromptKeys() {
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+    func remainingPromptKeys() throws {
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key("r")) { $0.prompt?.editingReason = true }
         store.send(.key("x")) { $0.prompt?.reason = "x" }
         store.send(.key("y")) { $0.prompt?.reason = "xy" }
@@ -643,14 +647,14 @@ struct ConsoleUpdateTests {
     }
 
     @Test("help closes with ?, q or Esc; the quit question closes with Esc")
-    func overlayClosingKeys() {
+    func overlayClosingKeys() throws {
         for key in [Key.character("?"), .character("q"), .escape] {
             var store = ConsoleTestStore(exampleModel())
             store.send(.key("?")) { $0.overlay = .help }
             store.send(.key("j"))  // help takes the keys
             store.send(.key(key)) { $0.overlay = nil }
         }
-        var store = ConsoleTestStore(modelWaitingForApproval().0)
+        var store = try ConsoleTestStore(modelWaitingForApproval().0)
         store.send(.key(.escape)) { $0.prompt = nil }
         store.send(.key("q")) { $0.overlay = .confirmQuit }
         store.send(.key(.escape)) { $0.overlay = nil }

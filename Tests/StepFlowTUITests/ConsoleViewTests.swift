@@ -20,7 +20,7 @@ struct ConsoleViewTests {
 
     @Test("run view with the approval prompt at each size", arguments: sizes)
     func prompt(width: Int, height: Int) throws {
-        var (model, _) = modelWaitingForApproval()
+        var (model, _) = try modelWaitingForApproval()
         send(&model, .resize(width: width, height: height))
         let grid = ConsoleView.render(model)
         expectGolden(grid.lines, named: "prompt-\(width)x\(height)")
@@ -32,7 +32,7 @@ struct ConsoleViewTests {
 
     @Test("run view after the decision, with the approver shown", arguments: sizes)
     func decided(width: Int, height: Int) throws {
-        var (model, request) = modelWaitingForApproval()
+        var (model, request) = try modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.character("a")))
         send(
             &model,
@@ -57,14 +57,14 @@ struct ConsoleViewTests {
         send(&model, .key(.escape), .key(.character("m")))
         expectGolden(ConsoleView.render(model).lines, named: "mermaid-\(width)x\(height)")
         #expect(ConsoleView.render(model).lines.joined().contains("flowchart TD"))
-        var (running, _) = modelWaitingForApproval()
+        var (running, _) = try modelWaitingForApproval()
         send(&running, .resize(width: width, height: height), .key(.escape), .key(.character("q")))
         expectGolden(ConsoleView.render(running).lines, named: "quit-\(width)x\(height)")
     }
 
     @Test("the state inspector and child workflows at each size", arguments: sizes)
     func stateAndChildren(width: Int, height: Int) throws {
-        var (model, request) = modelWaitingForApproval()
+        var (model, request) = try modelWaitingForApproval()
         send(&model, .resize(width: width, height: height), .key(.escape))
         send(&model, fraudCheckStarted(for: request))
         expectGolden(ConsoleView.render(model).lines, named: "children-\(width)x\(height)")
@@ -89,7 +89,7 @@ struct ConsoleViewTests {
             workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd",
             state: AnyState(JSONValue.object(["note": "\u{1B}[2J\u{1B}]0;pwned\u{07}注文"])),
             message: "払い戻し\u{1B}[31m?", metadata: [:])
-        let (model, _) = modelWaitingForApproval(hostile)
+        let (model, _) = try modelWaitingForApproval(hostile)
         let grid = ConsoleView.render(model)
         expectGolden(grid.lines, named: "hostile-80x24")
         let cells = grid.cells.map(\.text).joined()

@@ -16,7 +16,7 @@ struct EventLogTests {
         let request = ApprovalRequest(
             workflowName: "approval-refund", stepName: "issue_refund", runID: "run0001abcd",
             state: AnyState(JSONValue.object(["amount": 250])), message: "Check \(Self.tricky)", metadata: [:])
-        var (model, _) = modelWaitingForApproval(request)
+        var (model, _) = try modelWaitingForApproval(request)
         send(&model, .resize(width: 220, height: 40), .key(.escape))
         send(
             &model,

@@ -19,9 +19,9 @@ struct GraphPaneTests {
     @Test(
         "across many frames with changing statuses the graph is laid out once per width, and each frame shows what a fresh drawing shows"
     )
-    func laidOutOnce() {
+    func laidOutOnce() throws {
         let layouts = GraphLayoutCache(capacity: 4)
-        var (model, request) = modelWaitingForApproval()
+        var (model, request) = try modelWaitingForApproval()
         send(&model, .key(.escape), .key(.tab))  // close the prompt; focus the graph
         let graph = model.catalog[model.runs[0].catalogIndex].graph
         for frame in 0..<30 {

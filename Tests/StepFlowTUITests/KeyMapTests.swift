@@ -20,8 +20,8 @@ struct KeyMapTests {
     /// Models of each mode in which every bound key has something to do: lists
     /// with a selection in the middle, several runs, a waiting approval, text
     /// around the cursor.
-    static func samples(_ mode: ConsoleMode) -> [ConsoleModel] {
-        let (waiting, _) = modelWaitingForApproval()
+    static func samples(_ mode: ConsoleMode) throws -> [ConsoleModel] {
+        let (waiting, _) = try modelWaitingForApproval()
         var runView = waiting
         send(
             &runView, .key(.escape),
@@ -78,13 +78,13 @@ struct KeyMapTests {
     }
 
     @Test("every sample is in the mode it stands for", arguments: ConsoleMode.allCases)
-    func samplesAreInTheirMode(_ mode: ConsoleMode) {
-        for model in Self.samples(mode) { #expect(ConsoleMode(model) == mode) }
+    func samplesAreInTheirMode(_ mode: ConsoleMode) throws {
+        for model in try Self.samples(mode) { #expect(ConsoleMode(model) == mode) }
     }
 
     @Test("a key that does anything is in the mode's key map, hence in its help", arguments: ConsoleMode.allCases)
-    func everyHandledKeyIsListed(_ mode: ConsoleMode) {
-        for model in Self.samples(mode) {
+    func everyHandledKeyIsListed(_ mode: ConsoleMode) throws {
+        for model in try Self.samples(mode) {
             for key in Self.allKeys where Self.acts(key, on: model) {
                 #expect(
                     mode.keyMap.contains { $0.action(for: key) != nil },
@@ -94,7 +94,8 @@ struct KeyMapTests {
     }
 
     @Test("every key the help lists does something", arguments: ConsoleMode.allCases)
-    func everyListedKeyActs(_ mode: ConsoleMode) {
+    func everyListedKeyActs(_ mode: ConsoleMode) throws {
+        let samples = try Self.samples(mode)
         for binding in mode.keyMap {
             for (pattern, _) in binding.actions {
                 let keys: [Key] =
@@ -104,7 +105,7 @@ struct KeyMapTests {
                     }
                 for key in keys {
                     #expect(
-                        Self.samples(mode).contains { Self.acts(key, on: $0) },
+                        samples.contains { Self.acts(key, on: $0) },
                         "\(key.name) is listed in \(mode) as \"\(binding.help)\" but does nothing")
                 }
             }
@@ -127,7 +128,7 @@ struct KeyMapTests {
 
     @Test("the footer and ? are read from the key maps, in every mode", arguments: ConsoleMode.allCases)
     func helpComesFromTheMaps(_ mode: ConsoleMode) throws {
-        let model = try #require(Self.samples(mode).first)
+        let model = try #require(try Self.samples(mode).first)
         let bar = KeyHelp.bar(for: model)
         #expect(!bar.isEmpty)
         #expect(
@@ -142,8 +143,8 @@ struct KeyMapTests {
     }
 
     @Test("the footer follows the mode: typing a reason, Mermaid, the quit question, help")
-    func footerPerMode() {
-        var (model, _) = modelWaitingForApproval()
+    func footerPerMode() throws {
+        var (model, _) = try modelWaitingForApproval()
         send(&model, .key("r"))
         #expect(KeyHelp.bar(for: model).map(\.key) == ["Enter", "Backspace", "text"])
         send(&model, .key(.enter), .key(.escape), .key("q"))

@@ -49,8 +49,8 @@ struct WidgetClipTests {
     }
 
     /// One of each widget, fed from a run waiting for approval, with text long enough to run past any area.
-    static func widgets() -> [(String, any Widget)] {
-        var (model, request) = modelWaitingForApproval()
+    static func widgets() throws -> [(String, any Widget)] {
+        var (model, request) = try modelWaitingForApproval()
         send(&model, fraudCheckStarted(for: request))
         let theme = Theme(model)
         let run = model.runs[0]
@@ -77,7 +77,7 @@ struct WidgetClipTests {
             (
                 "approval",
                 ApprovalDialog(
-                    prompt: model.prompt!, request: request, pendingCount: 2, theme: theme,
+                    prompt: try #require(model.prompt), request: request, pendingCount: 2, theme: theme,
                     keys: KeyHelp.hint(for: model))
             ),
             (
@@ -103,8 +103,8 @@ struct WidgetClipTests {
     @Test(
         "each widget, rendered into a grid full of markers, draws in its area and leaves every cell outside it alone",
         arguments: areas)
-    func clipped(area: Rect) {
-        for (name, widget) in Self.widgets() {
+    func clipped(area: Rect) throws {
+        for (name, widget) in try Self.widgets() {
             var grid = Self.markedGrid()
             widget.render(into: &grid, area: area)
             let inside = area.clamped(to: grid.bounds)

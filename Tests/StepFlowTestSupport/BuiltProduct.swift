@@ -51,7 +51,9 @@ package struct BuiltProduct {
         let input = try FileHandle(forReadingFrom: paths[0])
         let output = try FileHandle(forWritingTo: paths[1])
         let errors = try FileHandle(forWritingTo: paths[2])
-        defer { [input, output, errors].forEach { try? $0.close() } }
+        defer {
+            for handle in [input, output, errors] { try? handle.close() }
+        }
 
         let process = Process()
         process.executableURL = Self.directory.appendingPathComponent(name)

@@ -35,7 +35,14 @@ package func drawingGraph(_ name: String, _ steps: [DrawingStep]) -> WorkflowGra
     for (index, step) in steps.enumerated() {
         if let routes = step.routes {
             for route in routes {
-                let target = route.target == "END" ? "end_0" : "step_\(indexByName[route.target]!)"
+                let target: String
+                if route.target == "END" {
+                    target = "end_0"
+                } else if let targetIndex = indexByName[route.target] {
+                    target = "step_\(targetIndex)"
+                } else {
+                    preconditionFailure("route target '\(route.target)' names no step")
+                }
                 edges.append(
                     WorkflowGraph.Edge(source: "step_\(index)", target: target, kind: .route, routeKey: route.key))
             }
@@ -78,7 +85,9 @@ package func randomDrawingGraph(
     var steps: [DrawingStep] = []
     for index in 0..<count {
         let parts = Int.random(in: 1...3, using: &random)
-        let name = (0..<parts).map { _ in words.randomElement(using: &random)! }.joined(separator: "_") + "_\(index)"
+        let name =
+            (0..<parts).map { _ in words[Int.random(in: words.indices, using: &random)] }.joined(separator: "_")
+            + "_\(index)"
         steps.append(DrawingStep(name, approval: Double.random(in: 0..<1, using: &random) < 0.1))
     }
     for index in 0..<count where Double.random(in: 0..<1, using: &random) < routeChance {
@@ -86,7 +95,7 @@ package func randomDrawingGraph(
         var routes: [(key: String, target: String)] = []
         var usedKeys = Set<String>()
         for _ in 0..<routeCount {
-            var key = keys.randomElement(using: &random)!
+            var key = keys[Int.random(in: keys.indices, using: &random)]
             while usedKeys.contains(key) { key += "_" }
             usedKeys.insert(key)
             let last = maxSkip.map { min(count - 1, index + $0) } ?? (count - 1)

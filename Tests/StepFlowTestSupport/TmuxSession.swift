@@ -86,11 +86,11 @@ package final class TmuxSession {
         try Self.tmux(["capture-pane", "-p", "-J", "-t", name] + (escapes ? ["-e"] : []))
     }
 
-    /// Waits until the screen contains `text`; returns the screen. Polls the
-    /// screen rather than sleeping a guessed time.
+    /// Waits until the screen contains `text`; returns the screen.
     ///
-    /// It suspends between looks, so a waiting test never blocks a thread that
-    /// other tests (and the engine) need.
+    /// Polls the screen rather than sleeping a guessed time. It suspends between
+    /// looks, so a waiting test never blocks a thread that other tests (and the
+    /// engine) need.
     @discardableResult
     package func waitFor(_ text: String, timeout: TimeInterval = 60) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
@@ -139,7 +139,9 @@ package final class TmuxSession {
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer {
+            for argument in argv { free(argument) }
+        }
         var pid = pid_t()
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else { throw TmuxError("cannot start \(executable): error \(spawned)") }

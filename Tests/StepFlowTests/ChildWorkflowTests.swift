@@ -112,7 +112,7 @@ private struct CWTolerantParentFlow: Workflow {
             state.childStatus = child.status.rawValue
             state.log.append("delegate saw \(child.status.rawValue)")
             if !tolerate { throw CWParentDecidedError() }
-            return "child failed with \(errorTypeName(child.error!))"
+            return "child failed with \(child.error.map { errorTypeName($0) } ?? "no error")"
         }
         Step("after") { state in state.log.append("after") }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import StepFlow
-import Synchronization
 import StepFlowTestSupport
+import Synchronization
 import Testing
 
 // SPEC §8: graph export reads only the definition, validates it first, and
@@ -100,9 +100,10 @@ private struct CustomNamedWorkflow: Workflow {
 
 // MARK: Mermaid label helpers for the property tests
 
-/// Reverses the Mermaid escaping: entity codes (`#quot;`, `#amp;`, `#lt;`,
-/// `#gt;`, `#<decimal>;`) and `\n`. Works on Unicode scalars, so a `#` or `\`
-/// that is not part of an escape makes it return `nil`.
+/// Reverses the Mermaid escaping: entity codes (`#quot;`, `#amp;`, `#lt;`, `#gt;`, `#<decimal>;`) and `\n`.
+///
+/// Works on Unicode scalars, so a `#` or `\` that is not part of an escape
+/// makes it return `nil`.
 private func unescapeMermaidLabel(_ text: String) -> String? {
     let scalars = Array(text.unicodeScalars)
     var output = String.UnicodeScalarView()
@@ -165,7 +166,7 @@ private func randomName(
     using generator: inout SplitMix64, from alphabet: [Character], maxLength: Int = 12
 ) -> String {
     let length = Int.random(in: 1...maxLength, using: &generator)
-    return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+    return String((0..<length).map { _ in alphabet[Int.random(in: alphabet.indices, using: &generator)] })
 }
 
 /// Mermaid for `[name (gated or not), routes [key: tail, "other": .end]], tail`,

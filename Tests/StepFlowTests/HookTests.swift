@@ -22,8 +22,10 @@ private struct HKBoom: Error, Equatable {
 
 private struct HKFlaky: Error {}
 
-/// One line per event. The four reference events come first; StepFlow's extras
-/// are described too so tests can prove they happened.
+/// One line per event.
+///
+/// The four reference events come first; StepFlow's extras are described too
+/// so tests can prove they happened.
 private func hkDescribe(_ event: WorkflowEvent) -> String {
     switch event {
     case .workflowStarted(let e): "workflowStarted \(e.workflowName)"

@@ -107,7 +107,8 @@ struct GateStageTests {
     private func runGate(_ options: RunOptions, resume: ApprovalDecision? = nil) async throws -> GateOutcome {
         let engine = try makeEngine([gated], options: options)
         let plan = engine.definition.plans[0]
-        return await engine.gate(plan, plan.approval!, state: StageState(log: ["before"]), resumeDecision: resume)
+        return await engine.gate(
+            plan, try #require(plan.approval), state: StageState(log: ["before"]), resumeDecision: resume)
     }
 
     @Test("a handler's approval lets the step proceed with the decision, stamped with a time")
@@ -344,14 +345,18 @@ struct AttemptsStageTests {
 
 @Suite("Run stages: route resolution")
 struct RouteStageTests {
-    private let definition = try! WorkflowDefinition<StageState>(
-        name: "Routes",
-        steps: [
-            Step("plain") { _ in "anything" },
-            Step("decide", routes: ["on": "target", "stop": .end]) { _ in "on" },
-            Step("skipped") { _ in },
-            Step("target") { _ in },
-        ])
+    private let definition: WorkflowDefinition<StageState>
+
+    init() throws {
+        definition = try WorkflowDefinition<StageState>(
+            name: "Routes",
+            steps: [
+                Step("plain") { _ in "anything" },
+                Step("decide", routes: ["on": "target", "stop": .end]) { _ in "on" },
+                Step("skipped") { _ in },
+                Step("target") { _ in },
+            ])
+    }
 
     @Test("a step without routes continues, whatever its output")
     func unrouted() {

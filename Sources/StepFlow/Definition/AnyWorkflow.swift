@@ -102,8 +102,10 @@ func decodeState<State: Decodable>(_ type: State.Type, from data: Data) throws(S
     }
 }
 
-/// The typed state inside an erased one. States given to an ``AnyWorkflow`` come
-/// from its own decoder, so the decode fallback only runs for hand-made values.
+/// The typed state inside an erased one.
+///
+/// States given to an ``AnyWorkflow`` come from its own decoder, so the decode
+/// fallback only runs for hand-made values.
 private func typed<State: Codable & Sendable>(_ state: AnyState, as type: State.Type) -> State {
     if let state = state.base as? State { return state }
     // An AnyState made by hand around another type: decode it through JSON.

@@ -11,6 +11,8 @@ public enum RouteTarget: Sendable, Hashable, ExpressibleByStringLiteral {
     }
 }
 
+// The Python reference's spelling, so ported code compiles; deprecated in favour of `.end`.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 /// The end of a workflow as a route target: the reference's `END`, kept for ports.
 @available(*, deprecated, renamed: "RouteTarget.end", message: "Write .end in a route map.")
 public let END = RouteTarget.end

@@ -162,12 +162,14 @@ private struct OutputRecorder<Output: Encodable>: Sendable {
     }
 
     func record(_ output: Output) throws -> JSONValue? {
-        switch kind {
         // These casts cannot fail: `kind` says `Output` is exactly that type.
+        // (`as?` then a trap costs what `as!` does: one dynamic cast.)
+        switch kind {
         case .string:
-            return .string(output as! String)
+            guard let string = output as? String else { preconditionFailure("Output is String by its kind") }
+            return .string(string)
         case .json:
-            let json = output as! JSONValue
+            guard let json = output as? JSONValue else { preconditionFailure("Output is JSONValue by its kind") }
             return json
         case .optional where (output as? any OptionalProtocol)?.isNone == true:
             return nil

@@ -3,6 +3,7 @@ struct EventEmitter: Sendable {
     let hooks: [WorkflowHook]
     let stream: EventSink?
     /// Whether anyone listens; when nobody does, events are not even built.
+    ///
     /// Stored, because the run loop asks twice per step.
     let isActive: Bool
 

@@ -133,11 +133,16 @@ extension WorkflowDefinition {
             let source = WorkflowGraph.stepNodeID(index)
             if let routes = step.routes {
                 for route in routes {
-                    let target =
-                        switch route.target {
-                        case .end: WorkflowGraph.endNodeID
-                        case .step(let name): WorkflowGraph.stepNodeID(self.index(ofStep: name)!)
+                    let target: String
+                    switch route.target {
+                    case .end:
+                        target = WorkflowGraph.endNodeID
+                    case .step(let name):
+                        guard let targetIndex = self.index(ofStep: name) else {
+                            preconditionFailure("validation checked that route target '\(name)' is a step")
                         }
+                        target = WorkflowGraph.stepNodeID(targetIndex)
+                    }
                     edges.append(WorkflowGraph.Edge(source: source, target: target, kind: .route, routeKey: route.key))
                 }
             } else if index + 1 < steps.count {

@@ -212,12 +212,14 @@ final class RandomPool: Sendable {
 
     private static func refill(_ words: inout [UInt64]) {
         let filled = words.withUnsafeMutableBytes { raw -> Bool in
+            // Only an empty buffer has no base address, and it is filled already.
+            guard let base = raw.baseAddress else { return true }
             let descriptor = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return false }
             defer { close(descriptor) }
             var offset = 0
             while offset < raw.count {
-                let count = read(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let count = read(descriptor, base + offset, raw.count - offset)
                 if count > 0 {
                     offset += count
                 } else if count < 0 && errno == EINTR {

@@ -92,11 +92,11 @@ public struct RunContext: Sendable {
     }
 }
 
-/// The part of a run that step contexts share: its options and the running
-/// step's child results. One per run; a serial number tells which step is live.
+/// The part of a run that step contexts share: its options and the running step's child results.
 ///
-/// The live serial is an atomic, so a step without children costs two atomic
-/// stores and no lock; the lock guards child results only.
+/// One per run; a serial number tells which step is live. The live serial is
+/// an atomic, so a step without children costs two atomic stores and no lock;
+/// the lock guards child results only.
 final class RunScope: Sendable {
     let options: RunOptions
     private let liveSerial = Atomic<Int>(0)

@@ -93,6 +93,7 @@ struct RunEngine<State: Codable & Sendable> {
     // MARK: - The step pipeline
 
     /// Runs step `index` through the five stages and keeps its result.
+    ///
     /// Returns where the run goes next and when the step finished.
     @inline(__always)
     mutating func runStep(
@@ -112,8 +113,9 @@ struct RunEngine<State: Codable & Sendable> {
         return recorded
     }
 
-    /// The stages before the record: start, gate, attempts, route. Each one that
-    /// ends the step early fills `result` and returns the outcome.
+    /// The stages before the record: start, gate, attempts, route.
+    ///
+    /// Each one that ends the step early fills `result` and returns the outcome.
     @inline(__always)
     private mutating func execute(
         _ plan: StepPlan, at index: Int, startedAt: Date, result: inout StepResult, state: inout State,
@@ -299,9 +301,10 @@ struct RunEngine<State: Codable & Sendable> {
 
     // MARK: Record
 
-    /// Stage 5: stamps the step's finish, collects its child results and emits
-    /// `stepFinished` (a hook that fails it fails the step). Returns the outcome
-    /// (the hook's failure, if it failed) and the finish instant.
+    /// Stage 5: stamps the step's finish, collects its child results and emits `stepFinished`.
+    ///
+    /// A hook that fails `stepFinished` fails the step. Returns the outcome (the
+    /// hook's failure, if it failed) and the finish instant.
     @inline(__always)
     func record(_ result: inout StepResult, at index: Int, state: State, outcome: StepOutcome)
         async -> RecordedStep
@@ -352,8 +355,9 @@ struct RunEngine<State: Codable & Sendable> {
         }
     }
 
-    /// Builds the result and emits `workflowFinished`. Inlined into the run's
-    /// two exits: each async call costs a frame allocation.
+    /// Builds the result and emits `workflowFinished`.
+    ///
+    /// Inlined into the run's two exits: each async call costs a frame allocation.
     @inline(__always)
     private func finish(
         state: State, status: WorkflowStatus, error: (any Error)? = nil,

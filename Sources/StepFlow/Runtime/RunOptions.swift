@@ -16,8 +16,9 @@ public struct RunOptions: Sendable {
     var canPause = true
     /// A random number in 0..<1 for backoff jitter; replaceable in tests.
     var randomUnit: @Sendable () -> Double = { Double.random(in: 0..<1) }
-    /// Waits a retry delay; replaceable in tests, so they check the delays asked
-    /// for without waiting. Child workflows share their parent's.
+    /// Waits a retry delay; replaceable in tests, so they check the delays asked for without waiting.
+    ///
+    /// Child workflows share their parent's.
     var sleep: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     /// Creates run options.

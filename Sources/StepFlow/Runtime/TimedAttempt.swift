@@ -84,7 +84,9 @@ final class AttemptRace<State: Sendable>: Sendable {
             race.tasks = tasks
             return race.finished
         }
-        if finished { tasks.forEach { $0.cancel() } }
+        if finished {
+            for task in tasks { task.cancel() }
+        }
     }
 
     func finish(_ outcome: Outcome) {
@@ -97,6 +99,6 @@ final class AttemptRace<State: Sendable>: Sendable {
             return (race.continuation, race.tasks)
         }
         continuation?.resume(returning: outcome)
-        tasks.forEach { $0.cancel() }
+        for task in tasks { task.cancel() }
     }
 }

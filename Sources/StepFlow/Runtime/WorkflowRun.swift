@@ -10,8 +10,9 @@ public final class WorkflowRun<State: Sendable>: Sendable {
     public let workflowName: String
     /// The run's id, known before the run starts.
     public let runID: String
-    /// Every event of the run (and of its child workflows), in order; it ends
-    /// when the run ends. Events are buffered until read.
+    /// Every event of the run (and of its child workflows), in order; it ends when the run ends.
+    ///
+    /// Events are buffered until read.
     public let events: AsyncStream<WorkflowEvent>
     private let task: Task<WorkflowResult<State>, Never>
 

@@ -125,9 +125,10 @@ struct BoxMetrics {
         if graph.downStart[object] < graph.downStart[object + 1] { firstExit[object] += left }
     }
 
-    /// Puts `glyph` in place of the status glyph a node's text starts with. Every
-    /// status glyph is one column, so no size changes: a layout is painted again
-    /// with new statuses without being laid out again.
+    /// Puts `glyph` in place of the status glyph a node's text starts with.
+    ///
+    /// Every status glyph is one column, so no size changes: a layout is painted
+    /// again with new statuses without being laid out again.
     mutating func showStatus(_ glyph: Unicode.Scalar, node: Int) {
         var text = String(glyph)
         text.unicodeScalars.append(contentsOf: content[node].unicodeScalars.dropFirst())

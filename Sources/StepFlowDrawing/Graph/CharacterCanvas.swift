@@ -85,8 +85,8 @@ struct CharacterCanvas {
             if x + columns > end { break }
             if x >= 0 {
                 let index = row * width + x
-                if scalars.count == 1 {
-                    cells[index] = scalars.first!.value
+                if scalars.count == 1, let scalar = scalars.first {
+                    cells[index] = scalar.value
                 } else {
                     cells[index] = Self.clusterTag | UInt32(clusters.count)
                     clusters.append(String(character))

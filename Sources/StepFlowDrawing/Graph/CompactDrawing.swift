@@ -1,6 +1,7 @@
-/// The narrow fallback: one box per node, top to bottom in declaration order,
-/// each followed by its outgoing edges written as `├─key─▶ target` lines. An
-/// unlabelled edge to the very next box is drawn as an arrow instead.
+/// The narrow fallback: one box per node, top to bottom in declaration order, each followed by its outgoing edges.
+///
+/// The edges are written as `├─key─▶ target` lines. An unlabelled edge to the
+/// very next box is drawn as an arrow instead.
 ///
 /// It fits any width from ``GraphDrawing/minimumWidth`` up, by clipping names.
 struct CompactDrawing {

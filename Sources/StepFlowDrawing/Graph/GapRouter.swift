@@ -37,13 +37,16 @@ struct GapRouter {
         }
         var doglegs: [Int] = []
         for segment in bent where !visited.contains(segment) {
-            var cycle: [Int] = []
+            // The smallest segment on the cycle takes the dogleg.
+            var chosen = segment
             var current = segment
             while visited.insert(current).inserted {
-                cycle.append(current)
-                current = successor[current]!
+                chosen = min(chosen, current)
+                guard let next = successor[current] else {
+                    preconditionFailure("a bent segment no chain reaches lies on a cycle, so it has a successor")
+                }
+                current = next
             }
-            let chosen = cycle.min()!
             if let next = successor[chosen] { predecessor[next] = nil }
             successor[chosen] = nil
             doglegs.append(chosen)
@@ -60,9 +63,10 @@ struct GapRouter {
         }
         let jogs = rows.count
         rows.removeAll(keepingCapacity: true)
-        var startColumn: [Int: Int] = [:]
-        for segment in bent { startColumn[segment] = jogColumn[segment] >= 0 ? jogColumn[segment] : exit[segment] }
-        let start = { (segment: Int) -> Int in startColumn[segment]! }
+        // A track starts at the segment's dogleg, if it has one, else where it leaves.
+        let start = { [jogColumn] (segment: Int) -> Int in
+            jogColumn[segment] >= 0 ? jogColumn[segment] : exit[segment]
+        }
         // Rightward edges first, rightmost start first; then leftward, leftmost start first.
         let ranked = bent.sorted { a, b in
             let (ra, rb) = (entry[a] > start(a), entry[b] > start(b))
@@ -71,13 +75,18 @@ struct GapRouter {
         }
         var rank: [Int: Int] = [:]
         for (index, segment) in ranked.enumerated() { rank[segment] = index }
+        // Chains link bent segments only, and every bent segment is ranked.
+        func rankOf(_ segment: Int) -> Int {
+            guard let index = rank[segment] else { preconditionFailure("segment \(segment) is not bent") }
+            return index
+        }
         var heap = MinHeap()
-        for segment in bent where predecessor[segment] == nil { heap.push(rank[segment]!) }
+        for segment in bent where predecessor[segment] == nil { heap.push(rankOf(segment)) }
         while let next = heap.pop() {
             let segment = ranked[next]
             let floor = predecessor[segment].map { trackRow[$0] + 1 } ?? 0
             trackRow[segment] = place(span: (start(segment), entry[segment]), notBefore: floor)
-            if let follower = successor[segment] { heap.push(rank[follower]!) }
+            if let follower = successor[segment] { heap.push(rankOf(follower)) }
         }
         let tracks = rows.count
 

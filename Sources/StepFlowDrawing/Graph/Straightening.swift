@@ -34,8 +34,9 @@ struct Straightening {
         return count
     }
 
-    /// One pass over the layers: each object takes the shift (among those that
-    /// straighten one of its segments) that leaves the fewest bends, if fewer than now.
+    /// One pass over the layers: each object takes the shift that leaves the fewest bends, if fewer than now.
+    ///
+    /// The shifts tried are those that straighten one of the object's segments.
     /// A dummy moves together with the rest of its lane in the pass's direction
     /// (up to ``laneLimit`` dummies), so a lane shifts as a whole.
     mutating func straighten(_ x: inout [Int], metrics: BoxMetrics, downwards: Bool) {

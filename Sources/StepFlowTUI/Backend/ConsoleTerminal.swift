@@ -1,7 +1,9 @@
 import Foundation
 
-/// What the console loop needs from a terminal. Two implementations: the ncurses
-/// backend (the only code that imports CNcurses) and ``ScriptedTerminal`` for tests.
+/// What the console loop needs from a terminal.
+///
+/// Two implementations: the ncurses backend (the only code that imports
+/// CNcurses) and ``ScriptedTerminal`` for tests.
 ///
 /// Isolated to the main actor, like the loop: ncurses is not thread-safe, and
 /// the compiler then checks that one thread makes every terminal call.

@@ -1,9 +1,10 @@
 import Foundation
 
-/// On a fatal signal (a Swift trap, a crash, an abort), gives the terminal back
-/// before the process dies: the saved terminal mode is restored with `tcsetattr`
-/// and a reset sequence (leave the alternate screen, show the cursor, plain
-/// attributes) is written with `write(2)`. Best effort, async-signal-safe calls only.
+/// On a fatal signal (a Swift trap, a crash, an abort), gives the terminal back before the process dies.
+///
+/// The saved terminal mode is restored with `tcsetattr` and a reset sequence
+/// (leave the alternate screen, show the cursor, plain attributes) is written
+/// with `write(2)`. Best effort, async-signal-safe calls only.
 ///
 /// Then the process dies of the same signal. A fault (a trap, a bad pointer)
 /// gets the previous disposition back and runs its instruction again, so the

@@ -3,9 +3,10 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The one place that talks to ncurses. ncurses is not thread-safe, so the type
-/// is isolated to the main actor: the compiler checks that every call is made
-/// from the console loop's one thread.
+/// The one place that talks to ncurses.
+///
+/// ncurses is not thread-safe, so the type is isolated to the main actor: the
+/// compiler checks that every call is made from the console loop's one thread.
 @MainActor
 final class NcursesTerminal {
     private var screen: OpaquePointer?
@@ -207,9 +208,10 @@ final class NcursesTerminal {
     }
 }
 
-/// Watches standard input for the loop without reading it (only ncurses reads,
-/// on the loop's thread). The source is level-triggered, so it pauses after each
-/// wake until the loop has drained the input; otherwise it would fire nonstop.
+/// Watches standard input for the loop without reading it (only ncurses reads, on the loop's thread).
+///
+/// The source is level-triggered, so it pauses after each wake until the loop
+/// has drained the input; otherwise it would fire nonstop.
 ///
 /// Its handler runs on a global queue and touches only what is thread-safe: the
 /// source's suspend and resume, and an atomic.
@@ -241,9 +243,10 @@ private final class InputWatch {
     }
 }
 
-/// SIGWINCH as a flag and a wake for the loop, so an idle console sleeps until
-/// something happens instead of asking ncurses for a resize every so often.
-/// It owns SIGWINCH while the terminal is open and puts the previous disposition back.
+/// SIGWINCH as a flag and a wake for the loop, so an idle console sleeps until something happens.
+///
+/// Without it the loop would ask ncurses for a resize every so often. It owns
+/// SIGWINCH while the terminal is open and puts the previous disposition back.
 private final class ResizeWatch {
     private let previous = SignalDispositions([SIGWINCH])
     private let source: any DispatchSourceSignal

@@ -59,7 +59,7 @@ final class InterruptSignals {
 
     /// Stops listening and puts the previous dispositions back.
     func restore() {
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
         sources = []
         previous.restore()
     }

@@ -70,6 +70,6 @@ final class ApprovalWaiters: Sendable {
             defer { state.waiting = [:] }
             return Array(state.waiting.values)
         }
-        pending.forEach { $0.resume(returning: .postponed) }
+        for continuation in pending { continuation.resume(returning: .postponed) }
     }
 }

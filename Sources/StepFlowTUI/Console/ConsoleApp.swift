@@ -35,8 +35,9 @@ public final class ConsoleApp: Sendable {
         self.environment = environment
     }
 
-    /// Runs the console until the user quits or a signal arrives; returns the exit
-    /// code. `startWith` opens it straight on a new run of that catalog entry.
+    /// Runs the console until the user quits or a signal arrives; returns the exit code.
+    ///
+    /// `startWith` opens it straight on a new run of that catalog entry.
     @MainActor
     func run(startWith start: (name: String, stateJSON: String)? = nil) async throws(InputError) -> Int32 {
         if let problem = Self.openingProblem(environment: environment) { throw InputError(problem) }
@@ -258,7 +259,7 @@ public final class ConsoleApp: Sendable {
         private func shutDown() async {
             // Postponed first: a waiting run pauses on its way out instead of failing.
             approvals.postponeAll()
-            runs.forEach { $0.cancel() }
+            for run in runs { run.cancel() }
             for task in runTasks { await task.value }
         }
     }

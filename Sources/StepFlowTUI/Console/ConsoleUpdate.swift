@@ -31,8 +31,9 @@ package enum ConsoleMessage: Sendable {
     case interrupted(signal: Int32)
 }
 
-/// What the update function asks the outside world to do. The console performs
-/// each one; what comes of it returns as a ``ConsoleMessage``.
+/// What the update function asks the outside world to do.
+///
+/// The console performs each one; what comes of it returns as a ``ConsoleMessage``.
 package enum ConsoleCommand: Hashable, Sendable {
     /// Start a run of a catalog workflow with this state text; answered by
     /// ``ConsoleMessage/runStarted(key:runID:catalogIndex:state:at:)`` or
@@ -254,7 +255,7 @@ package enum ConsoleUpdate {
 
     private static func next(_ pane: RunPane, by delta: Int) -> RunPane {
         let all = RunPane.allCases
-        let index = all.firstIndex(of: pane)!
+        guard let index = all.firstIndex(of: pane) else { preconditionFailure("allCases lists every pane") }
         return all[(index + delta + all.count) % all.count]
     }
 

@@ -1,5 +1,7 @@
-/// The console's modes: whoever has the keys. Each mode has one key map, and
-/// the footer and the `?` overlay are drawn from that same map.
+/// The console's modes: whoever has the keys.
+///
+/// Each mode has one key map, and the footer and the `?` overlay are drawn
+/// from that same map.
 enum ConsoleMode: CaseIterable, Hashable, Sendable {
     /// The terminal is below the minimum size: only quitting works.
     case tooSmall
@@ -209,8 +211,10 @@ enum CursorMove: Hashable, Sendable {
     case up, down, left, right, lineStart, lineEnd
 }
 
-/// The key map of every mode. The order is the help's order, and the footer
-/// shows the bindings that have a footer text, in the same order.
+/// The key map of every mode.
+///
+/// The order is the help's order, and the footer shows the bindings that have
+/// a footer text, in the same order.
 enum KeyMaps {
     static let tooSmall = [
         KeyBinding(

@@ -1,7 +1,9 @@
 import Foundation
 import StepFlow
 
-/// One greppable, stable line per engine event, in logfmt style:
+/// One greppable, stable line per engine event, in logfmt style.
+///
+/// For example:
 ///
 ///     time=2026-11-25T12:00:00.123Z workflow=refund-workflow run=3f2a… event=step_finished step=check_order status=succeeded attempt=1
 ///

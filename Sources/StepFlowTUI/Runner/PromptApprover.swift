@@ -2,8 +2,9 @@ import Foundation
 import StepFlow
 import Synchronization
 
-/// Asks a person on the command line: shows the request, reads `y`/`n` and an
-/// optional reason from standard input. End of input postpones (the run pauses).
+/// Asks a person on the command line: shows the request, reads `y`/`n` and an optional reason from standard input.
+///
+/// End of input postpones (the run pauses).
 struct PromptApprover: Sendable {
     /// Writes prompt text as it is, newlines included (stdout, or stderr when stdout carries JSON).
     let write: @Sendable (String) -> Void
@@ -35,7 +36,9 @@ struct PromptApprover: Sendable {
     /// two prompts interleaved on one terminal would take each other's answers.
     private let turn = PromptTurn()
 
-    /// Shows the request and waits for an answer. A stray Enter never approves.
+    /// Shows the request and waits for an answer.
+    ///
+    /// A stray Enter never approves.
     func ask(_ request: ApprovalRequest) -> ApprovalAnswer {
         turn.lock.withLock { _ in askAlone(request) }
     }
@@ -87,8 +90,8 @@ struct PromptApprover: Sendable {
     static func summary(_ value: JSONValue) -> String {
         guard case .object(let fields) = value else { return EventLine.quoted(value.jsonText) }
         if fields.isEmpty { return "(none)" }
-        return fields.keys.sorted().map { key in
-            var text = fields[key]!.description
+        return fields.sorted { $0.key < $1.key }.map { key, value in
+            var text = value.description
             if text.count > 60 { text = String(text.prefix(59)) + "…" }
             return "\(safe(key))=\(EventLine.quoted(text))"
         }.joined(separator: " ")

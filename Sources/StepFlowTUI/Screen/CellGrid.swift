@@ -1,8 +1,9 @@
 import StepFlow
 import StepFlowDrawing
 
-/// How a cell looks: emphasis and an optional colour. Status is never shown by
-/// colour alone; colour only adds to a glyph or word.
+/// How a cell looks: emphasis and an optional colour.
+///
+/// Status is never shown by colour alone; colour only adds to a glyph or word.
 public struct CellStyle: Hashable, Sendable {
     /// Bold text.
     public var bold = false
@@ -91,8 +92,9 @@ public struct CellGrid: Hashable, Sendable {
         clip = saved
     }
 
-    /// Draws `text` from (`row`, `column`), clipped to `limit` columns (default: to
-    /// the edge of the clip); a clipped text ends with `…`. Returns the columns used.
+    /// Draws `text` from (`row`, `column`), clipped to `limit` columns (default: to the edge of the clip).
+    ///
+    /// A clipped text ends with `…`. Returns the columns used.
     @discardableResult
     public mutating func put(_ text: String, row: Int, column: Int, style: CellStyle = .plain, limit: Int? = nil) -> Int
     {

@@ -1,7 +1,8 @@
 import StepFlow
 
-/// The approval prompt: what is asked and by which step, the state it would
-/// act on, the reason typed so far, and the keys. Nothing is decided here.
+/// The approval prompt: what is asked and by which step, the state it would act on, the reason, the keys.
+///
+/// The reason shown is the one typed so far. Nothing is decided here.
 struct ApprovalDialog: Widget {
     let prompt: ApprovalPrompt
     let request: ApprovalRequest

@@ -19,7 +19,9 @@ struct EventLog: Widget {
         TextLines(lines: entries.map { TextLines.Line(Self.text(of: $0)) }).draw(into: &grid, area: inner)
     }
 
-    /// One entry's line. The run id is left out: the header shows it.
+    /// One entry's line.
+    ///
+    /// The run id is left out: the header shows it.
     static func text(of entry: LogEntry) -> String {
         let fields = EventLine.fields(of: entry.event).filter { $0.key != "run" }
         return ([timeOfDay(entry.time)] + fields.map { "\($0.key)=\(EventLine.quoted($0.value))" }).joined(

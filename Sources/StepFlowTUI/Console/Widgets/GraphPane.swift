@@ -1,9 +1,9 @@
 import StepFlow
 import StepFlowDrawing
 
-/// The run's workflow graph, every step showing its status, the running (or
-/// waiting) step with a double border. The layout comes from a cache; a frame
-/// only paints statuses on it.
+/// The run's workflow graph, every step showing its status, the running (or waiting) step with a double border.
+///
+/// The layout comes from a cache; a frame only paints statuses on it.
 struct GraphPane: Widget {
     let graph: WorkflowGraph
     let run: RunView
