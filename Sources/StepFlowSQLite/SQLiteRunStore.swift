@@ -1,0 +1,270 @@
+import Foundation
+import GRDB
+import StepFlow
+
+/// The run store on an embedded SQLite file, shared by every process on the
+/// machine that opens the same path (SPEC §9).
+///
+/// The file is in WAL mode: readers never block the writer, and one write
+/// transaction at a time, opened `IMMEDIATE` (GRDB's default for writes), so
+/// deciding is serialised across processes without `SELECT … FOR UPDATE`. A
+/// write that finds another process writing waits up to
+/// ``SQLiteStoreOptions/busyTimeout``. Waiters learn of other processes'
+/// commits by polling `PRAGMA data_version` on a connection of their own,
+/// holding no lock while they wait.
+///
+/// Opening refuses, leaving the file untouched, a store written by a newer
+/// build (``StoreError/Code/newerSchema``) and a file that is damaged or not a
+/// store (``StoreError/Code/corrupt``).
+public final class SQLiteRunStore: RunStore {
+    /// The database file.
+    public let path: String
+    /// The clock for timestamps, leases and deadlines.
+    public let clock: StoreClock
+    let pool: DatabasePool
+    let options: SQLiteStoreOptions
+    let monitor: ChangeMonitor
+
+    /// Opens the store at `path`, creating the file and its folder on first use.
+    public init(path: String, options: SQLiteStoreOptions = .init()) throws {
+        self.path = path
+        self.options = options
+        self.clock = options.clock
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            // Approvals name people and hold workflow state: private to the user by default.
+            try FileManager.default.createDirectory(
+                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw StoreError.unavailable(at: path, "its folder cannot be created", cause: error)
+        }
+        try Self.preflight(path: path, options: options)
+
+        var configuration = Configuration()
+        configuration.label = "StepFlow.SQLiteRunStore"
+        configuration.busyMode = .timeout(options.busyTimeout.timeInterval)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            if options.durability == .full {
+                // The pool sets NORMAL on its writer when it enables WAL; only the writer commits.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+            try Self.migrate(pool, path: path)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+        monitor = ChangeMonitor(path: path, interval: options.changePollInterval)
+    }
+
+    // MARK: Opening
+
+    private static let sqliteHeader = Data("SQLite format 3\u{0}".utf8)
+
+    /// Checks an existing file through a read-only connection before anything
+    /// may write to it: a newer or damaged store is refused untouched.
+    private static func preflight(path: String, options: SQLiteStoreOptions) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return }
+        // SQLite takes an empty file for a new database.
+        guard size > 0 else { return }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw StoreError.unavailable(at: path, "the file cannot be read")
+        }
+        let header = (try? handle.read(upToCount: sqliteHeader.count)) ?? Data()
+        try? handle.close()
+        guard header == sqliteHeader else { throw StoreError.corrupt(at: path, "not an SQLite database") }
+
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(options.busyTimeout.timeInterval)
+        do {
+            let connection = try DatabaseQueue(path: path, configuration: configuration)
+            try connection.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if options.verifiesOnOpen {
+                    let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
+                    if problems != ["ok"] {
+                        throw StoreError.corrupt(at: path, "SQLite's check found: \(problems.first ?? "no answer")")
+                    }
+                }
+                guard tables.contains("grdb_migrations") else {
+                    if tables.isEmpty { return }
+                    throw StoreError.corrupt(at: path, "an SQLite database, but not a StepFlow store")
+                }
+                let known = Set(Schema.migrator.migrations)
+                let unknown = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                    .filter { !known.contains($0) }
+                if !unknown.isEmpty { throw StoreError.newerSchema(at: path, unknownMigrations: unknown) }
+            }
+            try connection.close()
+        } catch {
+            throw storeError(error, path: path)
+        }
+    }
+
+    /// Applies the migrations this build knows.
+    ///
+    /// GRDB reads the applied migrations outside the transaction that applies
+    /// the next one, so two processes opening a new store at once can both try
+    /// it; the loser's transaction fails and rolls back. It then tries again
+    /// while some process made progress, and fails only when nobody did.
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        let migrator = Schema.migrator
+        var applied = try pool.read { try migrator.appliedIdentifiers($0) }
+        while true {
+            do {
+                try migrator.migrate(pool)
+                break
+            } catch {
+                let now = try pool.read { try migrator.appliedIdentifiers($0) }
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { break }
+                guard now != applied else { throw error }
+                applied = now
+            }
+        }
+        let known = Set(migrator.migrations)
+        let unknown = try pool.read { try migrator.appliedIdentifiers($0) }.subtracting(known)
+        if !unknown.isEmpty { throw StoreError.newerSchema(at: path, unknownMigrations: Array(unknown)) }
+    }
+
+    // MARK: Errors
+
+    /// The one-sentence store error for anything SQLite or GRDB threw.
+    static func storeError(_ error: any Error, path: String) -> any Error {
+        if error is StoreError || error is CancellationError { return error }
+        guard let database = error as? DatabaseError else {
+            return StoreError.unavailable(at: path, String(describing: error), cause: error)
+        }
+        switch database.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return StoreError.corrupt(at: path, database.message ?? "damaged", cause: error)
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError.unavailable(
+                at: path, "another process kept it locked for longer than the busy timeout", cause: error)
+        case .SQLITE_FULL:
+            return StoreError.unavailable(at: path, "the disk is full", cause: error)
+        case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN, .SQLITE_AUTH:
+            return StoreError.unavailable(
+                at: path, "it cannot be opened for writing (\(database.message ?? "permission denied"))", cause: error)
+        default:
+            return StoreError.unavailable(at: path, database.message ?? "SQLite error \(database.resultCode)", cause: error)
+        }
+    }
+
+    /// Runs `body` in one IMMEDIATE write transaction; wakes this process's waiters after the commit.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let value: T
+        do {
+            value = try await pool.write(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+        monitor.noteWrite()
+        return value
+    }
+
+    /// Runs `body` on a snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    /// Stops at a named point of a write transaction when a crash test asks to.
+    func crashPoint(_ name: String) {
+        options.crashPoint?(name)
+    }
+
+    // MARK: Reading
+
+    public func run(_ runID: String) async throws -> RunRecord? {
+        try await read { db in try Self.fetchRun(db, runID) }
+    }
+
+    public func runs(_ filter: RunFilter) async throws -> [RunRecord] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let statuses = filter.statuses {
+                conditions.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += statuses.sorted { $0.rawValue < $1.rawValue }.map(\.rawValue)
+            }
+            if let workflow = filter.workflowName {
+                conditions.append("workflow = ?")
+                arguments.append(workflow)
+            }
+            let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments.append(max(0, filter.limit))
+            return try Row.fetchAll(
+                db, sql: "SELECT \(Rows.runColumns) FROM runs \(whereClause) ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map(Rows.run)
+        }
+    }
+
+    public func pendingApprovals() async throws -> [ApprovalRequestRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Rows.requestColumns) FROM \(Rows.requestFrom) WHERE a.status = 'pending' "
+                    + "ORDER BY a.requested_at, a.rowid"
+            ).map(Rows.request)
+        }
+    }
+
+    public func approvalRequest(_ requestID: String) async throws -> ApprovalRequestRecord? {
+        try await read { db in try Self.fetchRequest(db, requestID) }
+    }
+
+    public func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(Rows.eventColumns) FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [runID, sequence, limit ?? -1]
+            ).map(Rows.event)
+        }
+    }
+
+    public func decision(for requestID: String) async throws -> DecisionRecord? {
+        try await read { db in try Self.fetchDecision(db, requestID) }
+    }
+
+    static func fetchRun(_ db: Database, _ runID: String) throws -> RunRecord? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Rows.runColumns) FROM runs WHERE run_id = ?"), arguments: [runID]
+        ).map(Rows.run)
+    }
+
+    static func fetchRequest(_ db: Database, _ requestID: String) throws -> ApprovalRequestRecord? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Rows.requestColumns) FROM \(Rows.requestFrom) WHERE a.approval_id = ?"),
+            arguments: [requestID]
+        ).map(Rows.request)
+    }
+
+    static func fetchDecision(_ db: Database, _ requestID: String) throws -> DecisionRecord? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(Rows.decisionColumns) FROM decisions WHERE approval_id = ?"),
+            arguments: [requestID]
+        ).map(Rows.decision)
+    }
+
+    // MARK: Changes
+
+    public func changeToken() async throws -> ChangeToken {
+        do {
+            return try monitor.token()
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+
+    public func nextChange(after token: ChangeToken, timeout: Duration?) async throws -> ChangeToken {
+        do {
+            return try await monitor.next(after: token, timeout: timeout)
+        } catch {
+            throw Self.storeError(error, path: path)
+        }
+    }
+}
