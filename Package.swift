@@ -103,7 +103,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StepFlowSQLiteTests",
-            dependencies: ["StepFlow", "StepFlowSQLite", "StepFlowStoreContract", "StepFlowTestSupport"],
+            dependencies: [
+                "StepFlow", "StepFlowSQLite", "StepFlowStoreContract", "StepFlowTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // Golden files are read through #filePath, not bundled.

@@ -221,11 +221,17 @@ extension SQLiteRunStore {
     private static func claimFailure(_ db: Database, runID: String, owner: String, now: Date) throws -> StoreError {
         guard let run = try fetchRun(db, runID) else { return .runNotFound(runID) }
         if run.status.isFinished { return .runFinished(run) }
+        // Undecided is the reason that stays after any lease runs out, so it comes first.
+        if run.status == .waiting,
+            try run.approvalRequestID.flatMap({ try fetchRequest(db, $0) })?.status == .pending
+        {
+            return .notClaimable(run, "its approval request is still pending")
+        }
         if let holder = run.owner, holder != owner, let until = run.leaseExpiresAt, until > now {
             return .leaseHeld(run)
         }
         switch run.status {
-        case .waiting: return .notClaimable(run, "its approval request is still pending")
+        case .waiting: return .notClaimable(run, "it waits on no decided approval request")
         case .paused: return .notClaimable(run, "it is paused with an exported checkpoint")
         default: return .notClaimable(run, "it is \(run.status.rawValue)")
         }

@@ -83,7 +83,11 @@ public final class SQLiteRunStore: RunStore {
                 if options.verifiesOnOpen {
                     let problems = try String.fetchAll(db, sql: "PRAGMA quick_check")
                     if problems != ["ok"] {
-                        throw StoreError.corrupt(at: path, "SQLite's check found: \(problems.first ?? "no answer")")
+                        // Rows may hold several lines and a "*** in database main ***" heading.
+                        let lines = problems.flatMap { $0.split(separator: "\n") }.filter { !$0.hasPrefix("***") }
+                        let first = lines.first.map(String.init) ?? "no answer"
+                        let more = lines.count > 1 ? " and \(lines.count - 1) more problems" : ""
+                        throw StoreError.corrupt(at: path, "SQLite's check found: \(first)\(more)")
                     }
                 }
                 guard tables.contains("grdb_migrations") else {
@@ -217,6 +221,17 @@ public final class SQLiteRunStore: RunStore {
         try await read { db in try Self.fetchRequest(db, requestID) }
     }
 
+    public func approvalRequests(of runID: String) async throws -> [ApprovalRequestRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Rows.requestColumns) FROM \(Rows.requestFrom) WHERE a.run_id = ? "
+                    + "ORDER BY a.requested_at, a.rowid",
+                arguments: [runID]
+            ).map(Rows.request)
+        }
+    }
+
     public func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent] {
         try await read { db in
             try Row.fetchAll(
@@ -265,6 +280,20 @@ public final class SQLiteRunStore: RunStore {
             return try await monitor.next(after: token, timeout: timeout)
         } catch {
             throw Self.storeError(error, path: path)
+        }
+    }
+}
+
+extension SQLiteRunStore {
+    /// The writer connection's journal mode, `synchronous` level (1 NORMAL, 2
+    /// FULL) and busy timeout, as SQLite reports them (for tests and diagnostics).
+    package func connectionSettings() async throws -> (journalMode: String, synchronous: Int, busyTimeoutMs: Int) {
+        try await pool.writeWithoutTransaction { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? -1
+            )
         }
     }
 }

@@ -97,6 +97,9 @@ public protocol RunStore: Sendable {
     /// The approval request `requestID`, if any.
     func approvalRequest(_ requestID: String) async throws -> ApprovalRequestRecord?
 
+    /// Every approval request of run `runID`, oldest first.
+    func approvalRequests(of runID: String) async throws -> [ApprovalRequestRecord]
+
     /// The run's events after sequence number `sequence`, in order, at most `limit`.
     func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent]
 
