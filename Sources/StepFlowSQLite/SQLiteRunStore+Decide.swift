@@ -3,6 +3,7 @@ import GRDB
 import StepFlow
 
 extension SQLiteRunStore {
+    /// Decides a request in one IMMEDIATE transaction; see ``RunStore/decide(_:)``.
     public func decide(_ draft: DecisionDraft) async throws -> DecisionResult {
         guard draft.identitySource != .timeout else {
             throw StoreError(.invalidArgument, "Only the store decides by timeout; a person decides as OS user or claimed.")
@@ -11,6 +12,7 @@ extension SQLiteRunStore {
         return try await write { db in try self.decide(db, draft, now: now) }
     }
 
+    /// Decides every overdue pending request with its default outcome.
     public func decideExpiredApprovals() async throws -> [DecisionRecord] {
         let now = clock.now()
         return try await write { db in

@@ -5,6 +5,7 @@ import StepFlow
 extension SQLiteRunStore {
     // MARK: Writing a run
 
+    /// Inserts a running run owned by `new.owner`, with its first events.
     public func createRun(_ new: NewRun) async throws -> RunLease {
         guard new.leaseDuration > .zero else {
             throw StoreError(.invalidArgument, "A run's lease must last longer than zero.")
@@ -33,6 +34,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Records a finished step and its events, fenced by `lease`.
     public func recordStep(_ step: StepRecord, lease: RunLease) async throws {
         let now = clock.now()
         let trace = try step.routeTrace.map { try Rows.json($0) }
@@ -56,6 +58,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Appends events to the run's log, fenced by `lease`.
     public func appendEvents(_ events: [EventDraft], lease: RunLease) async throws -> [RunEvent] {
         guard !events.isEmpty else { return [] }
         let now = clock.now()
@@ -72,6 +75,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Writes the request and marks the run waiting, in one transaction.
     public func requestApproval(_ request: ApprovalRequestDraft, events: [EventDraft], lease: RunLease)
         async throws -> ApprovalRequestRecord
     {
@@ -122,6 +126,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Ends the run and lets go of it, fenced by `lease`.
     public func finishRun(_ completion: RunCompletion, lease: RunLease) async throws -> RunRecord {
         guard completion.status == .succeeded || completion.status == .failed else {
             throw StoreError(
@@ -155,6 +160,7 @@ extension SQLiteRunStore {
 
     // MARK: Ownership
 
+    /// Claims a decided or orphaned run, bumping its version.
     public func claimRun(_ runID: String, owner: String, leaseDuration: Duration) async throws -> ClaimedRun {
         guard leaseDuration > .zero else { throw StoreError(.invalidArgument, "A lease must last longer than zero.") }
         let now = clock.now()
@@ -165,6 +171,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Claims the longest-waiting claimable run of the given workflows.
     public func claimNextRun(owner: String, workflows: [String: String], leaseDuration: Duration) async throws
         -> ClaimedRun?
     {
@@ -237,6 +244,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Extends `lease` by `duration` from now.
     public func renewLease(_ lease: RunLease, duration: Duration) async throws -> RunLease {
         guard duration > .zero else { throw StoreError(.invalidArgument, "A lease must last longer than zero.") }
         let until = clock.now().storeMilliseconds + duration.storeMilliseconds
@@ -253,6 +261,7 @@ extension SQLiteRunStore {
         return renewed
     }
 
+    /// Lets go of the run so any worker may claim it.
     public func releaseRun(_ lease: RunLease) async throws {
         let now = clock.now()
         try await write { db in
@@ -271,6 +280,7 @@ extension SQLiteRunStore {
         }
     }
 
+    /// Cancels an unfinished run and closes its pending request.
     public func cancelRun(_ runID: String, by canceller: String, reason: String?) async throws -> RunRecord {
         let now = clock.now()
         return try await write { db in

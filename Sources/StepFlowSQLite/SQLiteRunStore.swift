@@ -182,10 +182,12 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: Reading
 
+    /// The run `runID`, if any.
     public func run(_ runID: String) async throws -> RunRecord? {
         try await read { db in try Self.fetchRun(db, runID) }
     }
 
+    /// Runs matching `filter`, newest first.
     public func runs(_ filter: RunFilter) async throws -> [RunRecord] {
         try await read { db in
             var conditions: [String] = []
@@ -207,6 +209,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Every pending request, oldest first.
     public func pendingApprovals() async throws -> [ApprovalRequestRecord] {
         try await read { db in
             try Row.fetchAll(
@@ -217,10 +220,12 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// The request `requestID`, if any.
     public func approvalRequest(_ requestID: String) async throws -> ApprovalRequestRecord? {
         try await read { db in try Self.fetchRequest(db, requestID) }
     }
 
+    /// Every request of run `runID`, oldest first.
     public func approvalRequests(of runID: String) async throws -> [ApprovalRequestRecord] {
         try await read { db in
             try Row.fetchAll(
@@ -232,6 +237,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// The run's events after `sequence`, in order.
     public func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent] {
         try await read { db in
             try Row.fetchAll(
@@ -241,6 +247,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// The decision of request `requestID`, if any.
     public func decision(for requestID: String) async throws -> DecisionRecord? {
         try await read { db in try Self.fetchDecision(db, requestID) }
     }
@@ -267,6 +274,7 @@ public final class SQLiteRunStore: RunStore {
 
     // MARK: Changes
 
+    /// The file's change counter now, as a token.
     public func changeToken() async throws -> ChangeToken {
         do {
             return try monitor.token()
@@ -275,6 +283,7 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// Waits for a commit by any connection after `token`, or `timeout`.
     public func nextChange(after token: ChangeToken, timeout: Duration?) async throws -> ChangeToken {
         do {
             return try await monitor.next(after: token, timeout: timeout)

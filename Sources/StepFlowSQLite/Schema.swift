@@ -1,7 +1,8 @@
 import GRDB
 
-/// The store's numbered migrations. Never edit one that has shipped: add the next.
+/// The store's numbered migrations.
 ///
+/// Never edit one that has shipped: add the next.
 /// Times are milliseconds since 1970 (INTEGER); JSON columns hold compact,
 /// sorted-keys text. Every table keeps its rowid, as GRDB asks of observed tables.
 enum Schema {
