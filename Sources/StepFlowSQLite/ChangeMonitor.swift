@@ -97,7 +97,7 @@ final class ChangeMonitor: Sendable {
                 defer { state.waiters = [:] }
                 return Array(state.waiters.values)
             }
-            failed.forEach { $0.continuation.resume(throwing: error) }
+            for waiter in failed { waiter.continuation.resume(throwing: error) }
         }
         let now = ContinuousClock.now
         let (expired, generation, keepPolling) = state.withLock { state in
@@ -106,7 +106,7 @@ final class ChangeMonitor: Sendable {
             state.isPolling = !state.waiters.isEmpty
             return (Array(expired.values), state.generation, state.isPolling)
         }
-        expired.forEach { $0.continuation.resume(returning: ChangeToken(generation)) }
+        for waiter in expired { waiter.continuation.resume(returning: ChangeToken(generation)) }
         return keepPolling
     }
 

@@ -6,7 +6,8 @@ extension SQLiteRunStore {
     /// Decides a request in one IMMEDIATE transaction; see ``RunStore/decide(_:)``.
     public func decide(_ draft: DecisionDraft) async throws -> DecisionResult {
         guard draft.identitySource != .timeout else {
-            throw StoreError(.invalidArgument, "Only the store decides by timeout; a person decides as OS user or claimed.")
+            throw StoreError(
+                .invalidArgument, "Only the store decides by timeout; a person decides as OS user or claimed.")
         }
         let now = clock.now()
         return try await write { db in try self.decide(db, draft, now: now) }
@@ -40,7 +41,8 @@ extension SQLiteRunStore {
             return try refuse(db, draft, request, .alreadyDecided(existing), now: now)
         }
         if request.status == .cancelled {
-            return try refuse(db, draft, request, .requestClosed(requestID: request.id, status: request.status), now: now)
+            return try refuse(
+                db, draft, request, .requestClosed(requestID: request.id, status: request.status), now: now)
         }
         if let deadline = request.deadline, now >= deadline, let record = try decideByTimeout(db, request, now: now) {
             return try refuse(db, draft, request, .alreadyDecided(record), now: now)
@@ -50,7 +52,8 @@ extension SQLiteRunStore {
         }
         guard draft.seenStateHash == request.stateHash else {
             return try refuse(
-                db, draft, request, .staleState(requestHash: request.stateHash, seenHash: draft.seenStateHash), now: now)
+                db, draft, request, .staleState(requestHash: request.stateHash, seenHash: draft.seenStateHash), now: now
+            )
         }
         let record = DecisionRecord(
             requestID: request.id, runID: request.runID, outcome: draft.outcome, reason: draft.reason,
@@ -62,7 +65,8 @@ extension SQLiteRunStore {
         guard try recordDecision(db, record, now: now) else {
             // Unreachable while writes are serialised; kept so the guard, not the checks above, has the last word.
             guard let winner = try Self.fetchDecision(db, request.id) else {
-                return .requestClosed(requestID: request.id, status: try Self.fetchRequest(db, request.id)?.status ?? .cancelled)
+                return .requestClosed(
+                    requestID: request.id, status: try Self.fetchRequest(db, request.id)?.status ?? .cancelled)
             }
             return .alreadyDecided(winner)
         }
@@ -70,7 +74,8 @@ extension SQLiteRunStore {
     }
 
     /// Decides `request` with its default outcome, as of its deadline.
-    private func decideByTimeout(_ db: Database, _ request: ApprovalRequestRecord, now: Date) throws -> DecisionRecord? {
+    private func decideByTimeout(_ db: Database, _ request: ApprovalRequestRecord, now: Date) throws -> DecisionRecord?
+    {
         guard let deadline = request.deadline, let outcome = request.defaultOutcome else { return nil }
         let record = DecisionRecord(
             requestID: request.id, runID: request.runID, outcome: outcome, reason: "The deadline passed.",
@@ -85,17 +90,19 @@ extension SQLiteRunStore {
     /// The guarded write: the request moves from pending only if it still is,
     /// on the state the decider saw; then the decision row and its event.
     private func recordDecision(_ db: Database, _ record: DecisionRecord, now: Date) throws -> Bool {
-        try db.cachedStatement(sql: """
-            UPDATE approvals SET status = ? WHERE approval_id = ? AND status = 'pending' AND state_hash = ?
-            """
+        try db.cachedStatement(
+            sql: """
+                UPDATE approvals SET status = ? WHERE approval_id = ? AND status = 'pending' AND state_hash = ?
+                """
         ).execute(arguments: [ApprovalStatus(record.outcome).rawValue, record.requestID, record.seenStateHash])
         guard db.changesCount == 1 else { return false }
         crashPoint("decide.afterRequest")
-        try db.cachedStatement(sql: """
-            INSERT INTO decisions (approval_id, run_id, outcome, reason, approver, identity_source, seen_state_hash,
-                idempotency_key, decided_at, receipt)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO decisions (approval_id, run_id, outcome, reason, approver, identity_source, seen_state_hash,
+                    idempotency_key, decided_at, receipt)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
         ).execute(arguments: [
             record.requestID, record.runID, record.outcome.rawValue, record.reason, record.approver,
             record.identitySource.rawValue, record.seenStateHash, record.idempotencyKey,

@@ -18,11 +18,12 @@ extension SQLiteRunStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM runs WHERE run_id = ?", arguments: [new.id]) == true {
                 throw StoreError.duplicateRun(new.id)
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, owner, lease_until,
-                    version, started_by, event_count, created_at, updated_at)
-                VALUES (?, ?, ?, 'running', 0, ?, ?, ?, 1, ?, ?, ?, ?)
-                """
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, owner, lease_until,
+                        version, started_by, event_count, created_at, updated_at)
+                    VALUES (?, ?, ?, 'running', 0, ?, ?, ?, 1, ?, ?, ?, ?)
+                    """
             ).execute(arguments: [
                 new.id, new.workflowName, new.definitionFingerprint, new.state.text, new.owner,
                 lease.expiresAt.storeMilliseconds, new.startedBy, new.events.count, now.storeMilliseconds,
@@ -40,14 +41,15 @@ extension SQLiteRunStore {
         let trace = try step.routeTrace.map { try Rows.json($0) }
         try await write { db in
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET step_index = ?, state_json = ?,
-                        route_trace_json = COALESCE(?, route_trace_json),
-                        steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
-                        approval_id = NULL, event_count = event_count + ?, updated_at = ?
-                    WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET step_index = ?, state_json = ?,
+                            route_trace_json = COALESCE(?, route_trace_json),
+                            steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
+                            approval_id = NULL, event_count = event_count + ?, updated_at = ?
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
+                        RETURNING event_count
+                        """),
                 arguments: [
                     step.nextStepIndex, step.state.text, trace, step.result?.text, step.events.count,
                     now.storeMilliseconds, lease.runID, lease.owner, lease.version,
@@ -64,11 +66,12 @@ extension SQLiteRunStore {
         let now = clock.now()
         return try await write { db in
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET event_count = event_count + ?, updated_at = ?
-                    WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET event_count = event_count + ?, updated_at = ?
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
+                        RETURNING event_count
+                        """),
                 arguments: [events.count, now.storeMilliseconds, lease.runID, lease.owner, lease.version])
             guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running, .waiting]) }
             return try Self.insertEvents(db, runID: lease.runID, lastSequence: count, events, now: now)
@@ -94,24 +97,26 @@ extension SQLiteRunStore {
                 return existing
             }
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET status = 'waiting', approval_id = ?, step_index = ?,
-                        event_count = event_count + ?, updated_at = ?
-                    WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET status = 'waiting', approval_id = ?, step_index = ?,
+                            event_count = event_count + ?, updated_at = ?
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
+                        RETURNING event_count
+                        """),
                 arguments: [
                     request.id, request.stepIndex, events.count, now.storeMilliseconds, lease.runID, lease.owner,
                     lease.version,
                 ])
             guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("requestApproval.afterRun")
-            try db.cachedStatement(sql: """
-                INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
-                    state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
-                    refuses_self_approval, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-                """
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
+                        state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
+                        refuses_self_approval, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                    """
             ).execute(arguments: [
                 request.id, lease.runID, request.stepName, request.stepIndex, request.message, metadata,
                 request.state.text, request.state.sha256, preview, now.storeMilliseconds, deadline,
@@ -137,14 +142,15 @@ extension SQLiteRunStore {
         let trace = try completion.routeTrace.map { try Rows.json($0) }
         return try await write { db in
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET status = ?, state_json = ?, route_trace_json = COALESCE(?, route_trace_json),
-                        steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
-                        error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
-                        event_count = event_count + ?, finished_at = ?, updated_at = ?
-                    WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET status = ?, state_json = ?, route_trace_json = COALESCE(?, route_trace_json),
+                            steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
+                            error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
+                            event_count = event_count + ?, finished_at = ?, updated_at = ?
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
+                        RETURNING event_count
+                        """),
                 arguments: [
                     completion.status.rawValue, completion.state.text, trace, completion.lastStep?.text,
                     completion.error, completion.events.count, now.storeMilliseconds, now.storeMilliseconds,
@@ -200,23 +206,26 @@ extension SQLiteRunStore {
         -> ClaimedRun?
     {
         let until = now.storeMilliseconds + leaseDuration.storeMilliseconds
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: """
-                UPDATE runs SET owner = ?1, lease_until = ?2, version = version + 1, status = 'running',
-                    event_count = event_count + 1, updated_at = ?3
-                WHERE run_id = ?4 AND (owner IS NULL OR lease_until <= ?3 OR owner = ?1)
-                  AND (status = 'running' OR (status = 'waiting' AND EXISTS (
-                      SELECT 1 FROM approvals a WHERE a.approval_id = runs.approval_id
-                          AND a.status IN ('approved', 'denied'))))
-                RETURNING version, event_count
-                """),
-            arguments: [owner, until, now.storeMilliseconds, runID])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET owner = ?1, lease_until = ?2, version = version + 1, status = 'running',
+                            event_count = event_count + 1, updated_at = ?3
+                        WHERE run_id = ?4 AND (owner IS NULL OR lease_until <= ?3 OR owner = ?1)
+                          AND (status = 'running' OR (status = 'waiting' AND EXISTS (
+                              SELECT 1 FROM approvals a WHERE a.approval_id = runs.approval_id
+                                  AND a.status IN ('approved', 'denied'))))
+                        RETURNING version, event_count
+                        """),
+                arguments: [owner, until, now.storeMilliseconds, runID])
         else { return nil }
         let version: Int = row[0]
         let count: Int = row[1]
         crashPoint("claimRun.afterRun")
         let payload = try StoredJSON(encoding: ["owner": JSONValue.string(owner), "version": .integer(version)])
-        _ = try Self.insertEvents(db, runID: runID, lastSequence: count, [EventDraft(.runClaimed, payload: payload)], now: now)
+        _ = try Self.insertEvents(
+            db, runID: runID, lastSequence: count, [EventDraft(.runClaimed, payload: payload)], now: now)
         guard let run = try Self.fetchRun(db, runID) else { throw StoreError.runNotFound(runID) }
         let request = try run.approvalRequestID.flatMap { try Self.fetchRequest(db, $0) }
         let decision = try run.approvalRequestID.flatMap { try Self.fetchDecision(db, $0) }
@@ -249,10 +258,11 @@ extension SQLiteRunStore {
         guard duration > .zero else { throw StoreError(.invalidArgument, "A lease must last longer than zero.") }
         let until = clock.now().storeMilliseconds + duration.storeMilliseconds
         try await write { db in
-            try db.cachedStatement(sql: """
-                UPDATE runs SET lease_until = ?
-                WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
-                """
+            try db.cachedStatement(
+                sql: """
+                    UPDATE runs SET lease_until = ?
+                    WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
+                    """
             ).execute(arguments: [until, lease.runID, lease.owner, lease.version])
             if db.changesCount == 0 { throw try Self.fenceFailure(db, lease, expecting: [.running, .waiting]) }
         }
@@ -266,12 +276,13 @@ extension SQLiteRunStore {
         let now = clock.now()
         try await write { db in
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET owner = NULL, lease_until = NULL, version = version + 1,
-                        event_count = event_count + 1, updated_at = ?
-                    WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET owner = NULL, lease_until = NULL, version = version + 1,
+                            event_count = event_count + 1, updated_at = ?
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
+                        RETURNING event_count
+                        """),
                 arguments: [now.storeMilliseconds, lease.runID, lease.owner, lease.version])
             guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running, .waiting]) }
             let payload = try StoredJSON(encoding: ["owner": lease.owner])
@@ -285,12 +296,13 @@ extension SQLiteRunStore {
         let now = clock.now()
         return try await write { db in
             let count = try Int.fetchOne(
-                db.cachedStatement(sql: """
-                    UPDATE runs SET status = 'cancelled', owner = NULL, lease_until = NULL, version = version + 1,
-                        cancelled_by = ?, error = ?, event_count = event_count + 1, finished_at = ?, updated_at = ?
-                    WHERE run_id = ? AND status IN ('running', 'waiting', 'paused')
-                    RETURNING event_count
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        UPDATE runs SET status = 'cancelled', owner = NULL, lease_until = NULL, version = version + 1,
+                            cancelled_by = ?, error = ?, event_count = event_count + 1, finished_at = ?, updated_at = ?
+                        WHERE run_id = ? AND status IN ('running', 'waiting', 'paused')
+                        RETURNING event_count
+                        """),
                 arguments: [canceller, reason, now.storeMilliseconds, now.storeMilliseconds, runID])
             guard let count else {
                 guard let run = try Self.fetchRun(db, runID) else { throw StoreError.runNotFound(runID) }
@@ -300,8 +312,11 @@ extension SQLiteRunStore {
             try db.execute(
                 sql: "UPDATE approvals SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'",
                 arguments: [runID])
-            let payload = try StoredJSON(encoding: ["by": JSONValue.string(canceller), "reason": reason.map(JSONValue.string) ?? .null])
-            _ = try Self.insertEvents(db, runID: runID, lastSequence: count, [EventDraft(.runCancelled, payload: payload)], now: now)
+            let payload = try StoredJSON(encoding: [
+                "by": JSONValue.string(canceller), "reason": reason.map(JSONValue.string) ?? .null,
+            ])
+            _ = try Self.insertEvents(
+                db, runID: runID, lastSequence: count, [EventDraft(.runCancelled, payload: payload)], now: now)
             guard let run = try Self.fetchRun(db, runID) else { throw StoreError.runNotFound(runID) }
             return run
         }
@@ -322,7 +337,9 @@ extension SQLiteRunStore {
         for event in events {
             sequence += 1
             let at = event.at.map { Date(storeMilliseconds: $0.storeMilliseconds) } ?? now
-            try statement.execute(arguments: [runID, sequence, event.kind.rawValue, event.payload.text, at.storeMilliseconds])
+            try statement.execute(arguments: [
+                runID, sequence, event.kind.rawValue, event.payload.text, at.storeMilliseconds,
+            ])
             written.append(RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
         }
         return written
@@ -331,9 +348,10 @@ extension SQLiteRunStore {
     /// Appends the store's own events to a run, whoever owns it.
     static func appendStoreEvents(_ db: Database, runID: String, _ events: [EventDraft], now: Date) throws {
         let count = try Int.fetchOne(
-            db.cachedStatement(sql: """
-                UPDATE runs SET event_count = event_count + ?, updated_at = ? WHERE run_id = ? RETURNING event_count
-                """),
+            db.cachedStatement(
+                sql: """
+                    UPDATE runs SET event_count = event_count + ?, updated_at = ? WHERE run_id = ? RETURNING event_count
+                    """),
             arguments: [events.count, now.storeMilliseconds, runID])
         guard let count else { throw StoreError.runNotFound(runID) }
         _ = try insertEvents(db, runID: runID, lastSequence: count, events, now: now)
@@ -348,6 +366,7 @@ extension SQLiteRunStore {
         if run.owner != lease.owner || run.version != lease.version { return .fencedOut(lease, current: run) }
         let expected = statuses.map(\.rawValue).sorted().joined(separator: " or ")
         return StoreError(
-            .invalidArgument, "Run \(run.id) is \(run.status.rawValue), not \(expected): this write does not apply now.")
+            .invalidArgument, "Run \(run.id) is \(run.status.rawValue), not \(expected): this write does not apply now."
+        )
     }
 }

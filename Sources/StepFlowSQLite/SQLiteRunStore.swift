@@ -150,7 +150,8 @@ public final class SQLiteRunStore: RunStore {
             return StoreError.unavailable(
                 at: path, "it cannot be opened for writing (\(database.message ?? "permission denied"))", cause: error)
         default:
-            return StoreError.unavailable(at: path, database.message ?? "SQLite error \(database.resultCode)", cause: error)
+            return StoreError.unavailable(
+                at: path, database.message ?? "SQLite error \(database.resultCode)", cause: error)
         }
     }
 
@@ -203,7 +204,8 @@ public final class SQLiteRunStore: RunStore {
             let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments.append(max(0, filter.limit))
             return try Row.fetchAll(
-                db, sql: "SELECT \(Rows.runColumns) FROM runs \(whereClause) ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                db,
+                sql: "SELECT \(Rows.runColumns) FROM runs \(whereClause) ORDER BY created_at DESC, rowid DESC LIMIT ?",
                 arguments: StatementArguments(arguments)
             ).map(Rows.run)
         }
@@ -241,7 +243,8 @@ public final class SQLiteRunStore: RunStore {
     public func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT \(Rows.eventColumns) FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                db,
+                sql: "SELECT \(Rows.eventColumns) FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [runID, sequence, limit ?? -1]
             ).map(Rows.event)
         }

@@ -21,7 +21,8 @@ extension SQLiteRunStore {
         if let xdg = environment["XDG_STATE_HOME"], xdg.hasPrefix("/") {
             stateHome = URL(fileURLWithPath: xdg, isDirectory: true)
         } else {
-            let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            let home =
+                environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }
                 ?? FileManager.default.homeDirectoryForCurrentUser.path
             stateHome = URL(fileURLWithPath: home, isDirectory: true)
                 .appendingPathComponent(".local", isDirectory: true)

@@ -31,8 +31,9 @@ struct MultiProcessTests {
         #expect(decided.count == 50 && decided.allSatisfy { $0.owner?.hasPrefix("approver-") == true })
     }
 
-    @Test("a process killed inside a write transaction leaves nothing half-written, 20 times per point",
-          arguments: CrashPoint.allCases)
+    @Test(
+        "a process killed inside a write transaction leaves nothing half-written, 20 times per point",
+        arguments: CrashPoint.allCases)
     func killedMidTransaction(_ point: CrashPoint) async throws {
         let site = try SQLiteSite()
         let store = try await site.open(clock: .system)

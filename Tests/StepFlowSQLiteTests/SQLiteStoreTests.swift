@@ -25,7 +25,8 @@ struct SQLiteStoreTests {
         let store = try SQLiteRunStore(path: path)
         let settings = try await store.connectionSettings()
         #expect(settings.journalMode == "wal" && settings.synchronous == 1 && settings.busyTimeoutMs == 30_000)
-        let folder = try FileManager.default.attributesOfItem(atPath: site.folder.appendingPathComponent("deep/er").path)
+        let folder = try FileManager.default.attributesOfItem(
+            atPath: site.folder.appendingPathComponent("deep/er").path)
         #expect((folder[.posixPermissions] as? Int) == 0o700)
         let database = try DatabaseQueue(path: path)
         let applied = try await database.read { db in
@@ -109,12 +110,16 @@ struct SQLiteStoreTests {
         let site = try SQLiteSite()
         do {
             let database = try DatabaseQueue(path: site.path)
-            try await database.write { try $0.execute(sql: "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')") }
+            try await database.write {
+                try $0.execute(sql: "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('x')")
+            }
         }
         try expectCorruptUntouched(site.path, saying: "not a StepFlow store")
     }
 
-    private func expectCorruptUntouched(_ path: String, saying detail: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    private func expectCorruptUntouched(
+        _ path: String, saying detail: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let before = try #require(SQLiteSite.fileHash(path), sourceLocation: sourceLocation)
         do {
             _ = try SQLiteRunStore(path: path)
@@ -142,7 +147,9 @@ struct SQLiteStoreTests {
         func location(_ environment: [String: String]) -> String {
             SQLiteRunStore.defaultLocation(environment: environment).path
         }
-        #expect(location(["STEPFLOW_STORE": "/srv/team.sqlite", "XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/srv/team.sqlite")
+        #expect(
+            location(["STEPFLOW_STORE": "/srv/team.sqlite", "XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/srv/team.sqlite"
+        )
         #expect(location(["XDG_STATE_HOME": "/s", "HOME": "/h"]) == "/s/stepflow/stepflow.sqlite")
         #expect(location(["HOME": "/h"]) == "/h/.local/state/stepflow/stepflow.sqlite")
         // The XDG specification says to ignore a relative XDG_STATE_HOME; an empty STEPFLOW_STORE is unset.
@@ -187,10 +194,11 @@ struct SQLiteStoreTests {
         let other = try DatabaseQueue(path: site.path)
         async let woke = store.nextChange(after: token, timeout: .seconds(30))
         try await other.write { db in
-            try db.execute(sql: """
-                INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, version, created_at, updated_at)
-                VALUES ('raw', 'w', 'f', 'running', 0, '{}', 1, 0, 0)
-                """)
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, version, created_at, updated_at)
+                    VALUES ('raw', 'w', 'f', 'running', 0, '{}', 1, 0, 0)
+                    """)
         }
         #expect(try await woke > token)
         #expect(try await store.run("raw")?.workflowName == "w")

@@ -20,16 +20,22 @@ struct StoreRecordTests {
     @Test("a receipt binds every field of the decision")
     func receipts() {
         let at = Date(timeIntervalSince1970: 1_800_000_000.123)
-        let base = DecisionReceipt(requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h")
-        #expect(base == DecisionReceipt(requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h"))
+        let base = DecisionReceipt(
+            requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h")
+        #expect(
+            base
+                == DecisionReceipt(
+                    requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h"))
         let variants = [
             DecisionReceipt(requestID: "q2", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h"),
             DecisionReceipt(requestID: "q", outcome: .deny, approver: "alice", decidedAt: at, seenStateHash: "h"),
             DecisionReceipt(requestID: "q", outcome: .approve, approver: "bob", decidedAt: at, seenStateHash: "h"),
-            DecisionReceipt(requestID: "q", outcome: .approve, approver: "alice", decidedAt: at + 0.001, seenStateHash: "h"),
+            DecisionReceipt(
+                requestID: "q", outcome: .approve, approver: "alice", decidedAt: at + 0.001, seenStateHash: "h"),
             DecisionReceipt(requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h2"),
             // Moving text between fields must not give the same receipt.
-            DecisionReceipt(requestID: "q\n5:alice", outcome: .approve, approver: "", decidedAt: at, seenStateHash: "h"),
+            DecisionReceipt(
+                requestID: "q\n5:alice", outcome: .approve, approver: "", decidedAt: at, seenStateHash: "h"),
         ]
         #expect(Set(variants + [base]).count == variants.count + 1)
         #expect(base.value.count == 64 && base.short == String(base.value.prefix(12)))
@@ -61,7 +67,9 @@ struct StoreRecordTests {
         }
         let clock = StoreClock { Date(timeIntervalSince1970: 10.000_6) }
         #expect(clock.now().storeMilliseconds == 10_001)
-        #expect(Duration.milliseconds(1_500).storeMilliseconds == 1_500 && Duration.microseconds(999).storeMilliseconds == 0)
+        #expect(
+            Duration.milliseconds(1_500).storeMilliseconds == 1_500 && Duration.microseconds(999).storeMilliseconds == 0
+        )
     }
 
     @Test("every deciding result says what happened in one line")
@@ -70,7 +78,8 @@ struct StoreRecordTests {
         let human = DecisionRecord(
             requestID: "q", runID: "r", outcome: .approve, reason: nil, approver: "alice", identitySource: .osUser,
             seenStateHash: "h", idempotencyKey: "k", decidedAt: at,
-            receipt: DecisionReceipt(requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h"))
+            receipt: DecisionReceipt(
+                requestID: "q", outcome: .approve, approver: "alice", decidedAt: at, seenStateHash: "h"))
         var timeout = human
         timeout.identitySource = .timeout
         timeout.approver = "timeout"
@@ -78,12 +87,15 @@ struct StoreRecordTests {
         let results: [DecisionResult] = [
             .decided(human), .alreadyRecorded(human), .alreadyDecided(human), .alreadyDecided(timeout),
             .staleState(requestHash: "a", seenHash: "b"), .approverNotAllowed(approver: "m", allowed: ["a"]),
-            .selfApprovalRefused(approver: "c"), .requestClosed(requestID: "q", status: .cancelled), .noSuchRequest("q"),
+            .selfApprovalRefused(approver: "c"), .requestClosed(requestID: "q", status: .cancelled),
+            .noSuchRequest("q"),
         ]
         for result in results {
             #expect(!result.summary.isEmpty && !result.summary.contains("\n"))
         }
-        #expect(results[0].summary == "Recorded: approved by alice (OS user) at 2027-01-15T08:00:00.000Z; receipt \(human.receipt.short).")
+        #expect(
+            results[0].summary
+                == "Recorded: approved by alice (OS user) at 2027-01-15T08:00:00.000Z; receipt \(human.receipt.short).")
         #expect(results[2].summary == "Already decided by alice at 2027-01-15T08:00:00.000Z (approved).")
         #expect(results[3].summary.hasPrefix("Already decided: the deadline passed at 2027-01-15T08:00:00.000Z"))
         #expect(Set(results.map(\.code)).count == results.count - 1)

@@ -78,9 +78,11 @@ package final class DecisionRace: Sendable {
         // The requester is gone: whoever wins may continue the run.
         try await store.releaseRun(lease)
         for (index, probe) in probes.enumerated() {
-            try probe.send(ProbeMessage(
-                op: "arm", runID: lease.runID, requestID: request.id, stateHash: request.stateHash,
-                approver: "approver-\(index)", key: "key-\(index)-\(request.id)").line)
+            try probe.send(
+                ProbeMessage(
+                    op: "arm", runID: lease.runID, requestID: request.id, stateHash: request.stateHash,
+                    approver: "approver-\(index)", key: "key-\(index)-\(request.id)"
+                ).line)
         }
         for probe in probes {
             guard let line = await probe.nextLine(), (try? ProbeMessage(line: line))?.op == "armed" else {
@@ -212,7 +214,8 @@ package enum CrashScenario {
         let after = try await RunSnapshot(store, runID)
         let continued = try await continueAfter(point, message: message, store: store, controller: controller)
         let violations = try await StoreInvariants.violations(in: store)
-        return CrashRound(point: point, exit: exit, unchanged: before == after, continued: continued, violations: violations)
+        return CrashRound(
+            point: point, exit: exit, unchanged: before == after, continued: continued, violations: violations)
     }
 
     /// Does what the dead probe was doing, from this process.
@@ -234,9 +237,10 @@ package enum CrashScenario {
                 lease: lease)
             return try await store.run(runID)?.approvalRequestID == request.id
         case .decideAfterRequest, .decideAfterDecision:
-            let result = try await store.decide(DecisionDraft(
-                requestID: message.requestID ?? "", outcome: .deny, approver: "controller", identitySource: .osUser,
-                seenStateHash: message.stateHash ?? ""))
+            let result = try await store.decide(
+                DecisionDraft(
+                    requestID: message.requestID ?? "", outcome: .deny, approver: "controller", identitySource: .osUser,
+                    seenStateHash: message.stateHash ?? ""))
             if case .decided = result { return true }
             return false
         case .claimRun:
@@ -288,9 +292,10 @@ package enum ChurnScenario {
         let violations = try await StoreInvariants.violations(in: store)
         var continued = 0
         for request in try await store.pendingApprovals() where request.workflowName == "churn" {
-            _ = try await store.decide(DecisionDraft(
-                requestID: request.id, outcome: .approve, approver: "controller", identitySource: .osUser,
-                seenStateHash: request.stateHash))
+            _ = try await store.decide(
+                DecisionDraft(
+                    requestID: request.id, outcome: .approve, approver: "controller", identitySource: .osUser,
+                    seenStateHash: request.stateHash))
         }
         while let claimed = try await store.claimNextRun(
             owner: "controller", workflows: ["churn": "fp"], leaseDuration: .seconds(60))
@@ -299,6 +304,7 @@ package enum ChurnScenario {
             continued += 1
         }
         let left = try await store.runs(RunFilter(statuses: [.running, .waiting], workflowName: "churn", limit: 1_000))
-        return ChurnRound(ticks: seen, exit: exit, violations: violations, continued: continued, leftUnfinished: left.count)
+        return ChurnRound(
+            ticks: seen, exit: exit, violations: violations, continued: continued, leftUnfinished: left.count)
     }
 }

@@ -86,14 +86,15 @@ package final class ProbeProcess: Sendable {
             if let waiter, let line { waiter.resume(returning: line) }
         }
         process.terminationHandler = { finished in
-            let exit: Exit = finished.terminationReason == .uncaughtSignal
+            let exit: Exit =
+                finished.terminationReason == .uncaughtSignal
                 ? .signalled(finished.terminationStatus) : .exited(finished.terminationStatus)
             let waiters = shared.ending.withLock { state in
                 state.exit = exit
                 defer { state.waiters = [] }
                 return state.waiters
             }
-            waiters.forEach { $0.resume(returning: exit) }
+            for waiter in waiters { waiter.resume(returning: exit) }
         }
         try process.run()
     }

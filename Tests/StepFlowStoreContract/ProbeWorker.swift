@@ -74,9 +74,10 @@ package enum ProbeWorker {
     private static func race(_ armed: ProbeMessage, on store: any RunStore, name: String) async -> ProbeMessage {
         var reply = ProbeMessage(op: "raced")
         do {
-            let result = try await store.decide(DecisionDraft(
-                requestID: armed.requestID ?? "", outcome: .approve, approver: armed.approver ?? name,
-                identitySource: .claimed, seenStateHash: armed.stateHash ?? "", idempotencyKey: armed.key ?? name))
+            let result = try await store.decide(
+                DecisionDraft(
+                    requestID: armed.requestID ?? "", outcome: .approve, approver: armed.approver ?? name,
+                    identitySource: .claimed, seenStateHash: armed.stateHash ?? "", idempotencyKey: armed.key ?? name))
             reply.result = result.code
             reply.winner = result.decision?.approver
             reply.receipt = result.decision?.receipt.value
@@ -101,9 +102,11 @@ package enum ProbeWorker {
             expiresAt: Date())
         switch operation.op {
         case "createRun":
-            _ = try await store.createRun(NewRun(
-                id: operation.runID ?? "", workflowName: "crash", definitionFingerprint: "fp", state: .emptyObject,
-                owner: operation.owner ?? "", leaseDuration: .milliseconds(1), events: [EventDraft(.workflowStarted)]))
+            _ = try await store.createRun(
+                NewRun(
+                    id: operation.runID ?? "", workflowName: "crash", definitionFingerprint: "fp", state: .emptyObject,
+                    owner: operation.owner ?? "", leaseDuration: .milliseconds(1),
+                    events: [EventDraft(.workflowStarted)]))
         case "recordStep":
             try await store.recordStep(
                 StepRecord(
@@ -112,12 +115,15 @@ package enum ProbeWorker {
                 lease: lease)
         case "requestApproval":
             _ = try await store.requestApproval(
-                ApprovalRequestDraft(id: operation.requestID ?? "", stepName: "gate", stepIndex: 0, state: .emptyObject),
+                ApprovalRequestDraft(
+                    id: operation.requestID ?? "", stepName: "gate", stepIndex: 0, state: .emptyObject),
                 events: [EventDraft(.approvalRequested)], lease: lease)
         case "decide":
-            _ = try await store.decide(DecisionDraft(
-                requestID: operation.requestID ?? "", outcome: .approve, approver: "crasher", identitySource: .claimed,
-                seenStateHash: operation.stateHash ?? ""))
+            _ = try await store.decide(
+                DecisionDraft(
+                    requestID: operation.requestID ?? "", outcome: .approve, approver: "crasher",
+                    identitySource: .claimed,
+                    seenStateHash: operation.stateHash ?? ""))
         case "claimRun":
             _ = try await store.claimRun(operation.runID ?? "", owner: "crasher", leaseDuration: .seconds(60))
         case "finishRun":
@@ -140,9 +146,10 @@ package enum ProbeWorker {
             say("tick \(tick)")
         }
         while true {
-            var lease = try await store.createRun(NewRun(
-                workflowName: "churn", definitionFingerprint: "fp", state: StoredJSON(["n": 0]), owner: name,
-                leaseDuration: .milliseconds(1), events: [EventDraft(.workflowStarted)]))
+            var lease = try await store.createRun(
+                NewRun(
+                    workflowName: "churn", definitionFingerprint: "fp", state: StoredJSON(["n": 0]), owner: name,
+                    leaseDuration: .milliseconds(1), events: [EventDraft(.workflowStarted)]))
             ticked()
             for index in 0..<2 {
                 try await store.recordStep(
@@ -157,14 +164,16 @@ package enum ProbeWorker {
                 ApprovalRequestDraft(stepName: "gate", stepIndex: 2, state: StoredJSON(["n": 2])),
                 events: [EventDraft(.approvalRequested)], lease: lease)
             ticked()
-            _ = try await store.decide(DecisionDraft(
-                requestID: request.id, outcome: .approve, approver: name, identitySource: .claimed,
-                seenStateHash: request.stateHash))
+            _ = try await store.decide(
+                DecisionDraft(
+                    requestID: request.id, outcome: .approve, approver: name, identitySource: .claimed,
+                    seenStateHash: request.stateHash))
             ticked()
             lease = try await store.claimRun(lease.runID, owner: name, leaseDuration: .milliseconds(1)).lease
             ticked()
             _ = try await store.finishRun(
-                RunCompletion(status: .succeeded, state: StoredJSON(["n": 3]), lastStep: StoredJSON(["step": 2]),
+                RunCompletion(
+                    status: .succeeded, state: StoredJSON(["n": 3]), lastStep: StoredJSON(["step": 2]),
                     events: [EventDraft(.stepFinished), EventDraft(.workflowFinished)]),
                 lease: lease)
             ticked()

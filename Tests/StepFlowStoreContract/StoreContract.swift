@@ -92,7 +92,9 @@ package enum StoreContract {
         let store = try await site.open(clock: .system)
         let lease = try await StoreFixtures(store: store).createRun(id: "steps")
         for index in 0..<3 {
-            let trace = [RouteDecision(stepName: "s\(index)", routeKey: "next", nextStep: "s\(index + 1)", ended: false)]
+            let trace = [
+                RouteDecision(stepName: "s\(index)", routeKey: "next", nextStep: "s\(index + 1)", ended: false)
+            ]
             try await store.recordStep(
                 StepRecord(
                     nextStepIndex: index + 1, state: StoreFixtures.state(100 + index),
@@ -121,7 +123,9 @@ package enum StoreContract {
             for writer in 0..<8 {
                 group.addTask {
                     try await store.appendEvents(
-                        (0..<5).map { EventDraft("note", payload: StoredJSON(["writer": .integer(writer), "n": .integer($0)])) },
+                        (0..<5).map {
+                            EventDraft("note", payload: StoredJSON(["writer": .integer(writer), "n": .integer($0)]))
+                        },
                         lease: lease)
                 }
             }
@@ -146,7 +150,9 @@ package enum StoreContract {
         let results = try await withThrowingTaskGroup(of: DecisionResult.self) { group in
             for approver in 0..<16 {
                 group.addTask {
-                    try await store.decide(StoreFixtures.decision(request, approver.isMultiple(of: 2) ? .approve : .deny, by: "approver-\(approver)"))
+                    try await store.decide(
+                        StoreFixtures.decision(
+                            request, approver.isMultiple(of: 2) ? .approve : .deny, by: "approver-\(approver)"))
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -248,7 +254,8 @@ package enum StoreContract {
         let fixtures = StoreFixtures(store: store)
         // At the deadline the click and the sweeper race: one outcome, and it is the deadline's.
         for _ in 0..<10 {
-            let (_, request) = try await fixtures.waitingRun(deadline: ApprovalDeadline(after: .seconds(5), then: .approve))
+            let (_, request) = try await fixtures.waitingRun(
+                deadline: ApprovalDeadline(after: .seconds(5), then: .approve))
             clock.advance(by: .seconds(5))
             async let click = store.decide(StoreFixtures.decision(request, .deny, by: "alice"))
             async let sweep = store.decideExpiredApprovals()
@@ -295,7 +302,9 @@ package enum StoreContract {
         #expect(taken.run.owner == "worker")
         let claims = try await store.events(of: request.runID).filter { $0.kind == .runClaimed }
         #expect(claims.map { $0.payload.value["owner"]?.stringValue } == [lease.owner, "worker"])
-        await expectStoreError(.runNotFound) { try await store.claimRun("nope", owner: "w", leaseDuration: .seconds(1)) }
+        await expectStoreError(.runNotFound) {
+            try await store.claimRun("nope", owner: "w", leaseDuration: .seconds(1))
+        }
     }
 
     static func fencedOutWriterRefused(_ site: any StoreTestSite) async throws {
@@ -336,7 +345,8 @@ package enum StoreContract {
         let registered = ["refund": "fp-1"]
         #expect(try await store.claimNextRun(owner: "w", workflows: registered, leaseDuration: .seconds(5)) == nil)
         clock.advance(by: .seconds(6))
-        let claimed = try #require(try await store.claimNextRun(owner: "w", workflows: registered, leaseDuration: .seconds(5)))
+        let claimed = try #require(
+            try await store.claimNextRun(owner: "w", workflows: registered, leaseDuration: .seconds(5)))
         #expect(claimed.run.id == "orphan" && claimed.decision == nil && claimed.lease.version == 2)
         // The changed definition and the unknown workflow are shown, never continued.
         #expect(try await store.claimNextRun(owner: "w2", workflows: registered, leaseDuration: .seconds(5)) == nil)
@@ -354,13 +364,16 @@ package enum StoreContract {
         #expect(renewed.expiresAt == clock.now.addingTimeInterval(10) && renewed.version == lease.version)
         _ = try await store.decide(StoreFixtures.decision(request, by: "alice"))
         clock.advance(by: .seconds(5))
-        await expectStoreError(.leaseHeld) { try await store.claimRun(request.runID, owner: "w", leaseDuration: .seconds(5)) }
+        await expectStoreError(.leaseHeld) {
+            try await store.claimRun(request.runID, owner: "w", leaseDuration: .seconds(5))
+        }
         // Released, the decided run is claimable at once, and the releaser is fenced out.
         try await store.releaseRun(renewed)
         let released = try #require(try await store.run(request.runID))
         #expect(released.owner == nil && released.leaseExpiresAt == nil && released.version == lease.version + 1)
         await expectStoreError(.fencedOut) { try await store.renewLease(renewed, duration: .seconds(10)) }
-        let claimed = try #require(try await store.claimNextRun(owner: "w", workflows: ["refund": "fp-1"], leaseDuration: .seconds(5)))
+        let claimed = try #require(
+            try await store.claimNextRun(owner: "w", workflows: ["refund": "fp-1"], leaseDuration: .seconds(5)))
         #expect(claimed.run.id == request.runID && claimed.decision?.approver == "alice")
     }
 
@@ -377,7 +390,9 @@ package enum StoreContract {
         await expectStoreError(.runFinished) {
             try await store.recordStep(StepRecord(nextStepIndex: 1, state: .emptyObject), lease: lease)
         }
-        await expectStoreError(.runFinished) { try await store.claimRun("done", owner: "w", leaseDuration: .seconds(5)) }
+        await expectStoreError(.runFinished) {
+            try await store.claimRun("done", owner: "w", leaseDuration: .seconds(5))
+        }
         await expectStoreError(.runFinished) { try await store.cancelRun("done", by: "alice", reason: nil) }
         await expectStoreError(.invalidArgument) {
             let other = try await StoreFixtures(store: store).createRun()
@@ -442,7 +457,8 @@ package enum StoreContract {
         let pending = try await store.pendingApprovals()
         #expect(pending.map(\.id) == [first.id, third.id])
         #expect(pending[0] == first)
-        #expect(first.message == "Refund 10 for A-1" && first.metadata == ["amount": 10] && first.workflowName == "refund")
+        #expect(
+            first.message == "Refund 10 for A-1" && first.metadata == ["amount": 10] && first.workflowName == "refund")
         #expect(first.routePreview == RoutePreview(ifApproved: "runs 'refund'", ifDenied: "the run fails"))
         #expect(first.stateHash == StoreFixtures.state(10).sha256)
         #expect(try await store.approvalRequests(of: second.runID).map(\.status) == [.approved])

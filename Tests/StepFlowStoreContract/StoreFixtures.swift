@@ -21,10 +21,11 @@ package struct StoreFixtures: Sendable {
         id: String = UUID().uuidString.lowercased(), workflow: String = "refund", fingerprint: String = "fp-1",
         startedBy: String? = "starter", lease: Duration = .seconds(30)
     ) async throws -> RunLease {
-        try await store.createRun(NewRun(
-            id: id, workflowName: workflow, definitionFingerprint: fingerprint, state: Self.state(10),
-            owner: owner, leaseDuration: lease, startedBy: startedBy,
-            events: [EventDraft(.workflowStarted, payload: StoredJSON(["run": .string(id)]))]))
+        try await store.createRun(
+            NewRun(
+                id: id, workflowName: workflow, definitionFingerprint: fingerprint, state: Self.state(10),
+                owner: owner, leaseDuration: lease, startedBy: startedBy,
+                events: [EventDraft(.workflowStarted, payload: StoredJSON(["run": .string(id)]))]))
     }
 
     /// A run waiting on a request; returns both.
@@ -33,11 +34,13 @@ package struct StoreFixtures: Sendable {
         startedBy: String? = "starter", workflow: String = "refund", fingerprint: String = "fp-1",
         lease: Duration = .seconds(30)
     ) async throws -> (lease: RunLease, request: ApprovalRequestRecord) {
-        let lease = try await createRun(workflow: workflow, fingerprint: fingerprint, startedBy: startedBy, lease: lease)
+        let lease = try await createRun(
+            workflow: workflow, fingerprint: fingerprint, startedBy: startedBy, lease: lease)
         let request = try await store.requestApproval(
             ApprovalRequestDraft(
                 stepName: "refund", stepIndex: 0, message: "Refund 10 for A-1", metadata: ["amount": 10],
-                state: Self.state(10), routePreview: RoutePreview(ifApproved: "runs 'refund'", ifDenied: "the run fails"),
+                state: Self.state(10),
+                routePreview: RoutePreview(ifApproved: "runs 'refund'", ifDenied: "the run fails"),
                 deadline: deadline, allowedApprovers: allowed, refusesSelfApproval: refusesSelfApproval),
             events: [EventDraft(.approvalRequested)], lease: lease)
         return (lease, request)

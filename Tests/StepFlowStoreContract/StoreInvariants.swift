@@ -43,17 +43,22 @@ package enum StoreInvariants {
                 }
                 switch (request.status, decision) {
                 case (.pending, nil), (.cancelled, nil):
-                    if !decidedEvents.isEmpty { problems.append("request \(request.id): a decision event without a decision") }
+                    if !decidedEvents.isEmpty {
+                        problems.append("request \(request.id): a decision event without a decision")
+                    }
                 case (.approved, let record?) where record.outcome == .approve,
                     (.denied, let record?) where record.outcome == .deny:
                     if !record.hasValidReceipt { problems.append("request \(request.id): receipt does not match") }
-                    if record.runID != request.runID { problems.append("request \(request.id): decision of another run") }
+                    if record.runID != request.runID {
+                        problems.append("request \(request.id): decision of another run")
+                    }
                     if decidedEvents.count != 1 {
                         problems.append("request \(request.id): \(decidedEvents.count) decision events")
                     }
                 case (let status, let record):
                     problems.append(
-                        "request \(request.id): status \(status) with decision \(record.map(\.outcome.rawValue) ?? "none")")
+                        "request \(request.id): status \(status) with decision \(record.map(\.outcome.rawValue) ?? "none")"
+                    )
                 }
                 if request.status == .pending && run.status.isFinished {
                     problems.append("request \(request.id): pending on a finished run")

@@ -46,7 +46,8 @@ enum Stress {
             winners[result.storedWinner ?? "none", default: 0] += 1
         }
         _ = await race.stop()
-        print("""
+        print(
+            """
             decision race: \(rounds) rounds × \(processes) processes in \(started.duration(to: .now))
               clean rounds (1 decided, \(processes - 1) "already decided by <winner>", 1 claim): \(clean)/\(rounds)
               decided: \(decided) (expected \(rounds)), already decided naming the winner: \(alreadyDecided) \
@@ -68,7 +69,9 @@ enum Stress {
                 if result.isClean { clean += 1 } else { print("  round \(round): \(result)") }
             }
             failed = failed || clean != rounds
-            print("  \(point.rawValue): clean \(clean)/\(rounds) (killed, nothing half-written, continued) in \(started.duration(to: .now))")
+            print(
+                "  \(point.rawValue): clean \(clean)/\(rounds) (killed, nothing half-written, continued) in \(started.duration(to: .now))"
+            )
         }
         return failed
     }
@@ -79,11 +82,13 @@ enum Stress {
         var clean = 0
         var continued = 0
         for round in 1...rounds {
-            let result = try await ChurnScenario.round(afterTicks: Int.random(in: 1...40), launcher: launcher, store: store)
+            let result = try await ChurnScenario.round(
+                afterTicks: Int.random(in: 1...40), launcher: launcher, store: store)
             if result.isClean { clean += 1 } else { print("churn round \(round): \(result)") }
             continued += result.continued
         }
-        print("""
+        print(
+            """
             killed at a random moment: \(rounds) writers SIGKILLed after 1–40 transactions, in \(started.duration(to: .now))
               clean: \(clean)/\(rounds) (store consistent, every run left behind continued: \(continued) runs)
             """)

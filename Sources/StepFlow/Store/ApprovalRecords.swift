@@ -61,7 +61,8 @@ public struct RoutePreview: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case ifApproved = "if_approved", ifDenied = "if_denied"
+        case ifApproved = "if_approved"
+        case ifDenied = "if_denied"
     }
 }
 
@@ -184,10 +185,20 @@ public struct ApprovalRequestRecord: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id = "request_id", runID = "run_id", workflowName = "workflow_name", stepName = "step_name"
-        case stepIndex = "step_index", message, metadata, state, stateHash = "state_hash"
-        case routePreview = "route_preview", requestedAt = "requested_at", deadline
-        case defaultOutcome = "default_outcome", allowedApprovers = "allowed_approvers"
-        case refusesSelfApproval = "refuses_self_approval", startedBy = "started_by", status
+        case id = "request_id"
+        case runID = "run_id"
+        case workflowName = "workflow_name"
+        case stepName = "step_name"
+        case stepIndex = "step_index"
+        case message, metadata, state
+        case stateHash = "state_hash"
+        case routePreview = "route_preview"
+        case requestedAt = "requested_at"
+        case deadline
+        case defaultOutcome = "default_outcome"
+        case allowedApprovers = "allowed_approvers"
+        case refusesSelfApproval = "refuses_self_approval"
+        case startedBy = "started_by"
+        case status
     }
 }

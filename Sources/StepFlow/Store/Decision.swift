@@ -137,9 +137,10 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
 
     /// Whether the receipt matches the record's facts.
     public var hasValidReceipt: Bool {
-        receipt == DecisionReceipt(
-            requestID: requestID, outcome: outcome, approver: approver, decidedAt: decidedAt,
-            seenStateHash: seenStateHash)
+        receipt
+            == DecisionReceipt(
+                requestID: requestID, outcome: outcome, approver: approver, decidedAt: decidedAt,
+                seenStateHash: seenStateHash)
     }
 
     /// "approved by alice (OS user) at 2026-…" or "denied: timed out at 2026-… (the default)".
@@ -150,9 +151,14 @@ public struct DecisionRecord: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case requestID = "request_id", runID = "run_id", outcome, reason, approver
-        case identitySource = "identity_source", seenStateHash = "seen_state_hash"
-        case idempotencyKey = "idempotency_key", decidedAt = "decided_at", receipt
+        case requestID = "request_id"
+        case runID = "run_id"
+        case outcome, reason, approver
+        case identitySource = "identity_source"
+        case seenStateHash = "seen_state_hash"
+        case idempotencyKey = "idempotency_key"
+        case decidedAt = "decided_at"
+        case receipt
     }
 }
 

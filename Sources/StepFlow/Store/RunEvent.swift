@@ -104,6 +104,8 @@ public struct RunEvent: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case runID = "run_id", sequence = "seq", kind, payload, at
+        case runID = "run_id"
+        case sequence = "seq"
+        case kind, payload, at
     }
 }

@@ -94,11 +94,25 @@ public struct RunRecord: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id = "run_id", workflowName = "workflow_name", definitionFingerprint = "definition_fingerprint"
-        case status, stepIndex = "step_index", state, routeTrace = "route_trace", steps
-        case approvalRequestID = "approval_request_id", owner, leaseExpiresAt = "lease_expires_at", version
-        case startedBy = "started_by", cancelledBy = "cancelled_by", error, eventCount = "event_count"
-        case createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
+        case id = "run_id"
+        case workflowName = "workflow_name"
+        case definitionFingerprint = "definition_fingerprint"
+        case status
+        case stepIndex = "step_index"
+        case state
+        case routeTrace = "route_trace"
+        case steps
+        case approvalRequestID = "approval_request_id"
+        case owner
+        case leaseExpiresAt = "lease_expires_at"
+        case version
+        case startedBy = "started_by"
+        case cancelledBy = "cancelled_by"
+        case error
+        case eventCount = "event_count"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case finishedAt = "finished_at"
     }
 }
 
@@ -171,7 +185,9 @@ public struct RunLease: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case runID = "run_id", owner, version, expiresAt = "expires_at"
+        case runID = "run_id"
+        case owner, version
+        case expiresAt = "expires_at"
     }
 }
 

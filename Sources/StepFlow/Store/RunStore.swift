@@ -176,7 +176,9 @@ extension RunStore {
             try Task.checkCancellation()
             let token = try await changeToken()
             if let decision = try await decision(for: requestID) { return decision }
-            guard let request = try await approvalRequest(requestID) else { throw StoreError.requestNotFound(requestID) }
+            guard let request = try await approvalRequest(requestID) else {
+                throw StoreError.requestNotFound(requestID)
+            }
             if request.status == .cancelled {
                 guard let run = try await run(request.runID) else { throw StoreError.runNotFound(request.runID) }
                 throw StoreError.runFinished(run)
