@@ -242,7 +242,7 @@ enum StoreBenchmark {
             id: UUID().uuidString, workflowName: "refund", definitionFingerprint: String(repeating: "f", count: 64),
             status: .waiting, stepIndex: 2, state: state,
             routeTrace: [RouteDecision(stepName: "check", routeKey: "big", nextStep: "approve", ended: false)],
-            steps: StoredJSON([["step_name": "check", "status": "succeeded"]]), approvalRequestID: UUID().uuidString,
+            stepCount: 1, approvalRequestID: UUID().uuidString,
             owner: "host:123:abcd", leaseExpiresAt: Date(), version: 3, startedBy: "alice", cancelledBy: nil,
             error: nil, eventCount: 9, createdAt: Date(), updatedAt: Date(), finishedAt: nil)
         let encoder = StepFlowJSON.encoder

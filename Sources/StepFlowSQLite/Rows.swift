@@ -5,7 +5,7 @@ import StepFlow
 /// Reading records from rows, and the few encodings the columns need.
 enum Rows {
     static let runColumns = """
-        run_id, workflow, fingerprint, status, step_index, state_json, route_trace_json, steps_json, approval_id, \
+        run_id, workflow, fingerprint, status, step_index, state_json, route_trace_json, step_count, approval_id, \
         owner, lease_until, version, started_by, cancelled_by, error, event_count, created_at, updated_at, finished_at
         """
 
@@ -14,7 +14,7 @@ enum Rows {
             id: row[0], workflowName: row[1], definitionFingerprint: row[2], status: try enumValue(row[3]),
             stepIndex: row[4], state: StoredJSON(trustedText: row[5]),
             routeTrace: try StoredJSON(trustedText: row[6]).decode(as: [RouteDecision].self),
-            steps: StoredJSON(trustedText: row[7]), approvalRequestID: row[8], owner: row[9],
+            stepCount: row[7], approvalRequestID: row[8], owner: row[9],
             leaseExpiresAt: date(row[10]), version: row[11], startedBy: row[12], cancelledBy: row[13],
             error: row[14], eventCount: row[15], createdAt: Date(storeMilliseconds: row[16]),
             updatedAt: Date(storeMilliseconds: row[17]), finishedAt: date(row[18]))

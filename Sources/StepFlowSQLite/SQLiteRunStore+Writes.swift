@@ -40,23 +40,24 @@ extension SQLiteRunStore {
         let now = clock.now()
         let trace = try step.routeTrace.map { try Rows.json($0) }
         try await write { db in
-            let count = try Int.fetchOne(
+            let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
                         UPDATE runs SET step_index = ?, state_json = ?,
                             route_trace_json = COALESCE(?, route_trace_json),
-                            steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
-                            approval_id = NULL, event_count = event_count + ?, updated_at = ?
+                            step_count = step_count + ?, approval_id = NULL, event_count = event_count + ?,
+                            updated_at = ?
                         WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
-                        RETURNING event_count
+                        RETURNING event_count, step_count
                         """),
                 arguments: [
-                    step.nextStepIndex, step.state.text, trace, step.result?.text, step.events.count,
+                    step.nextStepIndex, step.state.text, trace, step.result == nil ? 0 : 1, step.events.count,
                     now.storeMilliseconds, lease.runID, lease.owner, lease.version,
                 ])
-            guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
+            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("recordStep.afterRun")
-            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: count, step.events, now: now)
+            try Self.insertStep(db, runID: lease.runID, position: row[1], step.result)
+            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], step.events, now: now)
         }
     }
 
@@ -141,24 +142,24 @@ extension SQLiteRunStore {
         let now = clock.now()
         let trace = try completion.routeTrace.map { try Rows.json($0) }
         return try await write { db in
-            let count = try Int.fetchOne(
+            let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
                         UPDATE runs SET status = ?, state_json = ?, route_trace_json = COALESCE(?, route_trace_json),
-                            steps_json = CASE WHEN ?4 IS NULL THEN steps_json ELSE json_insert(steps_json, '$[#]', json(?4)) END,
-                            error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
+                            step_count = step_count + ?, error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
                             event_count = event_count + ?, finished_at = ?, updated_at = ?
                         WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
-                        RETURNING event_count
+                        RETURNING event_count, step_count
                         """),
                 arguments: [
-                    completion.status.rawValue, completion.state.text, trace, completion.lastStep?.text,
+                    completion.status.rawValue, completion.state.text, trace, completion.lastStep == nil ? 0 : 1,
                     completion.error, completion.events.count, now.storeMilliseconds, now.storeMilliseconds,
                     lease.runID, lease.owner, lease.version,
                 ])
-            guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
+            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("finishRun.afterRun")
-            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: count, completion.events, now: now)
+            try Self.insertStep(db, runID: lease.runID, position: row[1], completion.lastStep)
+            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], completion.events, now: now)
             guard let run = try Self.fetchRun(db, lease.runID) else { throw StoreError.runNotFound(lease.runID) }
             return run
         }
@@ -230,7 +231,8 @@ extension SQLiteRunStore {
         let request = try run.approvalRequestID.flatMap { try Self.fetchRequest(db, $0) }
         let decision = try run.approvalRequestID.flatMap { try Self.fetchDecision(db, $0) }
         let lease = RunLease(runID: runID, owner: owner, version: version, expiresAt: Date(storeMilliseconds: until))
-        return ClaimedRun(lease: lease, run: run, request: request, decision: decision)
+        return ClaimedRun(
+            lease: lease, run: run, steps: try Self.fetchSteps(db, runID), request: request, decision: decision)
     }
 
     /// Why a claim of `runID` failed.
@@ -343,6 +345,13 @@ extension SQLiteRunStore {
             written.append(RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
         }
         return written
+    }
+
+    /// Appends a step result at `position`, when there is one.
+    static func insertStep(_ db: Database, runID: String, position: Int, _ result: StoredJSON?) throws {
+        guard let result else { return }
+        try db.cachedStatement(sql: "INSERT INTO run_steps (run_id, position, result_json) VALUES (?, ?, ?)")
+            .execute(arguments: [runID, position, result.text])
     }
 
     /// Appends the store's own events to a run, whoever owns it.

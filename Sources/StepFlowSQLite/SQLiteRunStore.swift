@@ -239,6 +239,11 @@ public final class SQLiteRunStore: RunStore {
         }
     }
 
+    /// The results of the run's recorded steps, in run order.
+    public func stepResults(of runID: String) async throws -> [StoredJSON] {
+        try await read { db in try Self.fetchSteps(db, runID) }
+    }
+
     /// The run's events after `sequence`, in order.
     public func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent] {
         try await read { db in
@@ -259,6 +264,13 @@ public final class SQLiteRunStore: RunStore {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT \(Rows.runColumns) FROM runs WHERE run_id = ?"), arguments: [runID]
         ).map(Rows.run)
+    }
+
+    static func fetchSteps(_ db: Database, _ runID: String) throws -> [StoredJSON] {
+        try String.fetchAll(
+            db.cachedStatement(sql: "SELECT result_json FROM run_steps WHERE run_id = ? ORDER BY position"),
+            arguments: [runID]
+        ).map(StoredJSON.init(trustedText:))
     }
 
     static func fetchRequest(_ db: Database, _ requestID: String) throws -> ApprovalRequestRecord? {

@@ -20,7 +20,7 @@ enum Schema {
                         step_index INTEGER NOT NULL,
                         state_json TEXT NOT NULL,
                         route_trace_json TEXT NOT NULL DEFAULT '[]',
-                        steps_json TEXT NOT NULL DEFAULT '[]',
+                        step_count INTEGER NOT NULL DEFAULT 0,
                         approval_id TEXT,
                         owner TEXT,
                         lease_until INTEGER,
@@ -49,6 +49,14 @@ enum Schema {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                     CREATE TRIGGER run_events_no_delete BEFORE DELETE ON run_events
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+                    -- Step results in their own rows: recording a step appends one, whatever the run's length.
+                    CREATE TABLE run_steps (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id),
+                        position INTEGER NOT NULL CHECK (position >= 1),
+                        result_json TEXT NOT NULL,
+                        PRIMARY KEY (run_id, position)
+                    );
 
                     CREATE TABLE approvals (
                         approval_id TEXT NOT NULL PRIMARY KEY,

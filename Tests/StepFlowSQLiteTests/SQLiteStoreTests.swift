@@ -36,7 +36,7 @@ struct SQLiteStoreTests {
         let tables = try await database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(tables == ["approvals", "decisions", "grdb_migrations", "run_events", "runs"])
+        #expect(tables == ["approvals", "decisions", "grdb_migrations", "run_events", "run_steps", "runs"])
         // Opening again finds the migrations done and changes nothing.
         _ = try SQLiteRunStore(path: path)
         #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM grdb_migrations") } == 1)

@@ -107,7 +107,8 @@ package enum StoreContract {
         }
         let run = try #require(try await store.run("steps"))
         #expect(run.stepIndex == 3 && run.state == StoreFixtures.state(102))
-        #expect(run.steps.value == [["step": 0], ["step": 1], ["step": 2]])
+        #expect(run.stepCount == 3)
+        #expect(try await store.stepResults(of: "steps").map(\.value) == [["step": 0], ["step": 1], ["step": 2]])
         #expect(run.routeTrace.map(\.stepName) == ["s1"])
         let events = try await store.events(of: "steps")
         #expect(events.map(\.sequence) == Array(1...7))
@@ -339,7 +340,9 @@ package enum StoreContract {
         let clock = ManualClock()
         let store = try await site.open(clock: clock.storeClock)
         let fixtures = StoreFixtures(store: store)
-        _ = try await fixtures.createRun(id: "orphan", workflow: "refund", fingerprint: "fp-1", lease: .seconds(5))
+        let orphan = try await fixtures.createRun(id: "orphan", workflow: "refund", fingerprint: "fp-1", lease: .seconds(5))
+        try await store.recordStep(
+            StepRecord(nextStepIndex: 1, state: StoreFixtures.state(11), result: StoredJSON(["step": 0])), lease: orphan)
         _ = try await fixtures.createRun(id: "changed", workflow: "refund", fingerprint: "fp-0", lease: .seconds(5))
         _ = try await fixtures.createRun(id: "other", workflow: "unregistered", fingerprint: "fp-1", lease: .seconds(5))
         let registered = ["refund": "fp-1"]
@@ -348,6 +351,9 @@ package enum StoreContract {
         let claimed = try #require(
             try await store.claimNextRun(owner: "w", workflows: registered, leaseDuration: .seconds(5)))
         #expect(claimed.run.id == "orphan" && claimed.decision == nil && claimed.lease.version == 2)
+        // What the worker continues from: the next step, the state and the results so far.
+        #expect(claimed.run.stepIndex == 1 && claimed.run.state == StoreFixtures.state(11))
+        #expect(claimed.steps == [StoredJSON(["step": 0])])
         // The changed definition and the unknown workflow are shown, never continued.
         #expect(try await store.claimNextRun(owner: "w2", workflows: registered, leaseDuration: .seconds(5)) == nil)
         #expect(try await store.run("changed")?.status == .running)
@@ -386,7 +392,8 @@ package enum StoreContract {
                 events: [EventDraft(.workflowFinished)]),
             lease: lease)
         #expect(finished.status == .failed && finished.error == "boom" && finished.owner == nil)
-        #expect(finished.finishedAt != nil && finished.version == 2 && finished.steps.value == [["step": 0]])
+        #expect(finished.finishedAt != nil && finished.version == 2 && finished.stepCount == 1)
+        #expect(try await store.stepResults(of: "done") == [StoredJSON(["step": 0])])
         await expectStoreError(.runFinished) {
             try await store.recordStep(StepRecord(nextStepIndex: 1, state: .emptyObject), lease: lease)
         }

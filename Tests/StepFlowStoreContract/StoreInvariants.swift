@@ -15,6 +15,9 @@ package enum StoreInvariants {
             if events.count != run.eventCount {
                 problems.append("run \(run.id): \(events.count) events but the row counts \(run.eventCount)")
             }
+            if try await store.stepResults(of: run.id).count != run.stepCount {
+                problems.append("run \(run.id): the row counts \(run.stepCount) steps, the store holds another number")
+            }
             if run.version < 1 { problems.append("run \(run.id): version \(run.version)") }
             if run.status.isFinished && (run.owner != nil || run.finishedAt == nil) {
                 problems.append("run \(run.id): finished (\(run.status)) but owned or without a finish time")

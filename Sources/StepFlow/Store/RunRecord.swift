@@ -40,8 +40,8 @@ public struct RunRecord: Sendable, Hashable, Codable {
     public var state: StoredJSON
     /// The route trace so far.
     public var routeTrace: [RouteDecision]
-    /// The recorded steps' results, as a JSON array in run order (the engine's step results).
-    public var steps: StoredJSON
+    /// How many step results are recorded (see ``RunStore/stepResults(of:)``).
+    public var stepCount: Int
     /// The approval request of the gate at ``stepIndex``, while that gate is open or decided but not yet passed.
     public var approvalRequestID: String?
     /// The process that runs it now, if any.
@@ -68,7 +68,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
     /// Creates a record (stores build these from their rows).
     public init(
         id: String, workflowName: String, definitionFingerprint: String, status: StoredRunStatus, stepIndex: Int,
-        state: StoredJSON, routeTrace: [RouteDecision], steps: StoredJSON, approvalRequestID: String?,
+        state: StoredJSON, routeTrace: [RouteDecision], stepCount: Int, approvalRequestID: String?,
         owner: String?, leaseExpiresAt: Date?, version: Int, startedBy: String?, cancelledBy: String?,
         error: String?, eventCount: Int, createdAt: Date, updatedAt: Date, finishedAt: Date?
     ) {
@@ -79,7 +79,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
         self.stepIndex = stepIndex
         self.state = state
         self.routeTrace = routeTrace
-        self.steps = steps
+        self.stepCount = stepCount
         self.approvalRequestID = approvalRequestID
         self.owner = owner
         self.leaseExpiresAt = leaseExpiresAt
@@ -101,7 +101,7 @@ public struct RunRecord: Sendable, Hashable, Codable {
         case stepIndex = "step_index"
         case state
         case routeTrace = "route_trace"
-        case steps
+        case stepCount = "step_count"
         case approvalRequestID = "approval_request_id"
         case owner
         case leaseExpiresAt = "lease_expires_at"
@@ -197,7 +197,7 @@ public struct StepRecord: Sendable {
     public var nextStepIndex: Int
     /// The state after the step.
     public var state: StoredJSON
-    /// The step's result, appended to ``RunRecord/steps``.
+    /// The step's result, appended to the run's step results (``RunStore/stepResults(of:)``).
     public var result: StoredJSON?
     /// The whole route trace, when the step added to it (`nil` leaves it as it is).
     public var routeTrace: [RouteDecision]?
@@ -223,7 +223,7 @@ public struct RunCompletion: Sendable {
     public var status: StoredRunStatus
     /// The final state.
     public var state: StoredJSON
-    /// The last step's result, appended to ``RunRecord/steps``.
+    /// The last step's result, appended to the run's step results.
     public var lastStep: StoredJSON?
     /// The whole route trace, when it changed (`nil` leaves it).
     public var routeTrace: [RouteDecision]?
@@ -272,15 +272,21 @@ public struct ClaimedRun: Sendable, Hashable {
     public var lease: RunLease
     /// The run as claimed (status ``StoredRunStatus/running``).
     public var run: RunRecord
+    /// The results of the steps recorded so far, in run order.
+    public var steps: [StoredJSON]
     /// The approval request of the gate the run stopped at, if any.
     public var request: ApprovalRequestRecord?
     /// That request's decision, if it has one: the answer the gated step continues with.
     public var decision: DecisionRecord?
 
     /// Creates a claim (stores build these).
-    public init(lease: RunLease, run: RunRecord, request: ApprovalRequestRecord?, decision: DecisionRecord?) {
+    public init(
+        lease: RunLease, run: RunRecord, steps: [StoredJSON], request: ApprovalRequestRecord?,
+        decision: DecisionRecord?
+    ) {
         self.lease = lease
         self.run = run
+        self.steps = steps
         self.request = request
         self.decision = decision
     }

@@ -100,6 +100,9 @@ public protocol RunStore: Sendable {
     /// Every approval request of run `runID`, oldest first.
     func approvalRequests(of runID: String) async throws -> [ApprovalRequestRecord]
 
+    /// The results of the run's recorded steps, in run order.
+    func stepResults(of runID: String) async throws -> [StoredJSON]
+
     /// The run's events after sequence number `sequence`, in order, at most `limit`.
     func events(of runID: String, after sequence: Int, limit: Int?) async throws -> [RunEvent]
 
