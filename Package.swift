@@ -34,7 +34,10 @@ let package = Package(
         // The run store on embedded SQLite (SPEC §9): the only target that links a database driver.
         .target(
             name: "StepFlowSQLite",
-            dependencies: ["StepFlow", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "StepFlow", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // The terminal graph drawer and display-width text: the console and the CLI
@@ -97,7 +100,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "stepflow-store-benchmarks",
-            dependencies: ["StepFlow", "StepFlowSQLite", "StepFlowStoreContract"],
+            dependencies: [
+                "StepFlow", "StepFlowSQLite", "StepFlowStoreContract", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Benchmarks/StoreBenchmark",
             swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),

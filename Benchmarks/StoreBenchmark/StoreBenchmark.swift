@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import StepFlow
 import StepFlowSQLite
 import StepFlowStoreContract
@@ -40,6 +41,8 @@ struct Samples {
 enum StoreBenchmark {
     static let clock = ContinuousClock()
 
+    /// Runs every case off the main actor (top-level code is on it), as a service's tasks would be.
+    @concurrent
     static func run(quick: Bool) async {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-store-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -49,6 +52,7 @@ enum StoreBenchmark {
         print("name".padding(toLength: 58, withPad: " ", startingAt: 0) + "     mean       p50       p99")
         do {
             let n = quick ? 300 : 5_000
+            try await commitFloor(folder, count: n)
             try await recordedSteps(folder, count: n, durability: .normal)
             try await recordedSteps(folder, count: quick ? 100 : 1_000, durability: .full)
             try await pauseDecideContinue(folder, count: quick ? 100 : 1_000)
@@ -76,21 +80,47 @@ enum StoreBenchmark {
             options: SQLiteStoreOptions(durability: durability))
     }
 
+    /// The floor under a recorded step: one bare GRDB write transaction inserting a 200-byte row.
+    static func commitFloor(_ folder: URL, count: Int) async throws {
+        let pool = try DatabasePool(path: folder.appendingPathComponent("floor.sqlite").path)
+        try await pool.write { try $0.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)") }
+        let body = String(repeating: "x", count: 200)
+        var asynchronous = Samples()
+        var synchronous = Samples()
+        for index in 0..<(count + 50) {
+            var started = clock.now
+            try await pool.write { try $0.execute(sql: "INSERT INTO t (body) VALUES (?)", arguments: [body]) }
+            if index >= 50 { asynchronous.add(clock.now - started) }
+            started = clock.now
+            try blockingInsert(pool, body)
+            if index >= 50 { synchronous.add(clock.now - started) }
+        }
+        print(synchronous.line("floor: bare GRDB write, 200-byte insert (blocking call)"))
+        print(asynchronous.line("floor: bare GRDB write, 200-byte insert (async call)"))
+    }
+
+    /// GRDB's blocking write (an async context would pick the async overload).
+    static func blockingInsert(_ pool: DatabasePool, _ body: String) throws {
+        try pool.write { try $0.execute(sql: "INSERT INTO t (body) VALUES (?)", arguments: [body]) }
+    }
+
     /// One recorded step: encode the state and the step's result, one transaction with the row update and two events.
     static func recordedSteps(_ folder: URL, count: Int, durability: SQLiteStoreOptions.Durability) async throws {
         let store = try open(folder, "steps-\(durability).sqlite", durability: durability)
         var state = RefundState()
-        var lease = try await store.createRun(NewRun(
-            workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: state),
-            owner: "bench", leaseDuration: .seconds(600)))
+        var lease = try await store.createRun(
+            NewRun(
+                workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: state),
+                owner: "bench", leaseDuration: .seconds(600)))
         var write = Samples()
         var total = Samples()
         for index in 0..<(count + 50) {
             if index % 500 == 499 {
                 // A long run's row grows with its step list: start a fresh run now and then, as real runs end.
-                lease = try await store.createRun(NewRun(
-                    workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: state),
-                    owner: "bench", leaseDuration: .seconds(600)))
+                lease = try await store.createRun(
+                    NewRun(
+                        workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: state),
+                        owner: "bench", leaseDuration: .seconds(600)))
             }
             let started = clock.now
             state.amount += 1
@@ -120,9 +150,10 @@ enum StoreBenchmark {
         var cycle = Samples()
         for index in 0..<(count + 20) {
             let started = clock.now
-            let lease = try await store.createRun(NewRun(
-                workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: RefundState()),
-                owner: "bench", leaseDuration: .seconds(60)))
+            let lease = try await store.createRun(
+                NewRun(
+                    workflowName: "refund", definitionFingerprint: "fp", state: try StoredJSON(encoding: RefundState()),
+                    owner: "bench", leaseDuration: .seconds(60)))
             let request = try await store.requestApproval(
                 ApprovalRequestDraft(stepName: "refund", stepIndex: 1, state: try StoredJSON(encoding: RefundState())),
                 lease: lease)
@@ -130,9 +161,10 @@ enum StoreBenchmark {
             // Let the waiter reach its wait (not timed).
             try await Task.sleep(for: .milliseconds(1))
             let decideAt = clock.now
-            _ = try await store.decide(DecisionDraft(
-                requestID: request.id, outcome: .approve, approver: "alice", identitySource: .osUser,
-                seenStateHash: request.stateHash))
+            _ = try await store.decide(
+                DecisionDraft(
+                    requestID: request.id, outcome: .approve, approver: "alice", identitySource: .osUser,
+                    seenStateHash: request.stateHash))
             _ = try await waiter.value
             let woke = clock.now
             let claimed = try await store.claimRun(lease.runID, owner: "bench", leaseDuration: .seconds(60))
@@ -154,9 +186,10 @@ enum StoreBenchmark {
         let state = try StoredJSON(encoding: RefundState())
         func makeRequests(_ prefix: String, _ count: Int) async throws {
             for index in 0..<count {
-                let lease = try await store.createRun(NewRun(
-                    id: "\(prefix)-run-\(index)", workflowName: "refund", definitionFingerprint: "fp", state: state,
-                    owner: "bench", leaseDuration: .seconds(600)))
+                let lease = try await store.createRun(
+                    NewRun(
+                        id: "\(prefix)-run-\(index)", workflowName: "refund", definitionFingerprint: "fp", state: state,
+                        owner: "bench", leaseDuration: .seconds(600)))
                 _ = try await store.requestApproval(
                     ApprovalRequestDraft(id: "\(prefix)-\(index)", stepName: "refund", stepIndex: 0, state: state),
                     lease: lease)
@@ -165,23 +198,27 @@ enum StoreBenchmark {
         try await makeRequests("one", count)
         var started = clock.now
         for index in 0..<count {
-            _ = try await store.decide(DecisionDraft(
-                requestID: "one-\(index)", outcome: .approve, approver: "alice", identitySource: .osUser,
-                seenStateHash: state.sha256))
+            _ = try await store.decide(
+                DecisionDraft(
+                    requestID: "one-\(index)", outcome: .approve, approver: "alice", identitySource: .osUser,
+                    seenStateHash: state.sha256))
         }
         var elapsed = clock.now - started
         print(rate("deciding, 1 process, one after another", count, elapsed))
 
-        let self_ = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let benchmark = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         for processes in [2, 4, 8] {
             let prefix = "p\(processes)"
             try await makeRequests(prefix, count)
             var workers: [ProbeProcess] = []
             let share = count / processes
             for worker in 0..<processes {
-                workers.append(try ProbeProcess(executable: self_, arguments: [
-                    "decide-worker", path, prefix, String(worker * share), String(share), state.sha256,
-                ]))
+                workers.append(
+                    try ProbeProcess(
+                        executable: benchmark,
+                        arguments: [
+                            "decide-worker", path, prefix, String(worker * share), String(share), state.sha256,
+                        ]))
             }
             for worker in workers { _ = await worker.nextLine() }
             started = clock.now
@@ -206,9 +243,10 @@ enum StoreBenchmark {
             let store = try SQLiteRunStore(path: path)
             let state = try StoredJSON(encoding: RefundState())
             for index in 0..<count {
-                let lease = try await store.createRun(NewRun(
-                    id: "run-\(index)", workflowName: "refund", definitionFingerprint: "fp", state: state,
-                    owner: "bench", leaseDuration: .seconds(600)))
+                let lease = try await store.createRun(
+                    NewRun(
+                        id: "run-\(index)", workflowName: "refund", definitionFingerprint: "fp", state: state,
+                        owner: "bench", leaseDuration: .seconds(600)))
                 _ = try await store.requestApproval(
                     ApprovalRequestDraft(id: "req-\(index)", stepName: "refund", stepIndex: 0, state: state),
                     lease: lease)
@@ -222,10 +260,12 @@ enum StoreBenchmark {
                 // A gap so the waiter is really waiting (not timed).
                 try await Task.sleep(for: .milliseconds(Int.random(in: 3...8)))
                 let decidedAt = DispatchTime.now().uptimeNanoseconds
-                _ = try await store.decide(DecisionDraft(
-                    requestID: "req-\(index)", outcome: .approve, approver: "alice", identitySource: .osUser,
-                    seenStateHash: state.sha256))
-                guard let line = await waiter.nextLine(), let seen = UInt64(line.split(separator: " ").last ?? "") else {
+                _ = try await store.decide(
+                    DecisionDraft(
+                        requestID: "req-\(index)", outcome: .approve, approver: "alice", identitySource: .osUser,
+                        seenStateHash: state.sha256))
+                guard let line = await waiter.nextLine(), let seen = UInt64(line.split(separator: " ").last ?? "")
+                else {
                     throw StoreError(.unavailable, "the waiter died")
                 }
                 latency.add(.nanoseconds(Int64(seen) - Int64(decidedAt)))
@@ -279,7 +319,9 @@ enum StoreBenchmark {
                 _ = try SQLiteRunStore(path: path, options: SQLiteStoreOptions(verifiesOnOpen: verifies))
                 samples.add(clock.now - started)
             }
-            print(samples.line(String(format: "open a %.1f MB store, quick_check %@", megabytes, verifies ? "on" : "off")))
+            print(
+                samples.line(String(format: "open a %.1f MB store, quick_check %@", megabytes, verifies ? "on" : "off"))
+            )
         }
     }
 }
@@ -294,9 +336,10 @@ enum Workers {
             ProbeWorker.say("ready")
             _ = readLine()
             for index in first..<(first + count) {
-                _ = try await store.decide(DecisionDraft(
-                    requestID: "\(arguments[2])-\(index)", outcome: .approve, approver: "worker-\(getpid())",
-                    identitySource: .osUser, seenStateHash: arguments[5]))
+                _ = try await store.decide(
+                    DecisionDraft(
+                        requestID: "\(arguments[2])-\(index)", outcome: .approve, approver: "worker-\(getpid())",
+                        identitySource: .osUser, seenStateHash: arguments[5]))
             }
             ProbeWorker.say("done")
             _ = readLine()

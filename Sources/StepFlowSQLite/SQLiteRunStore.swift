@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import StepFlow
+import Synchronization
 
 /// The run store on an embedded SQLite file, shared by every process on the
 /// machine that opens the same path (SPEC §9).
@@ -24,6 +26,12 @@ public final class SQLiteRunStore: RunStore {
     let pool: DatabasePool
     let options: SQLiteStoreOptions
     let monitor: ChangeMonitor
+    /// Writes of this store queued or running on GRDB's writer (see ``write(_:)``).
+    private let writesInFlight = Atomic<Int>(0)
+    /// Reads of this store in flight: at most ``readerCount`` hold a reader connection each.
+    private let readsInFlight = Atomic<Int>(0)
+    /// GRDB's pool size for reader connections.
+    private static let readerCount = 5
 
     /// Opens the store at `path`, creating the file and its folder on first use.
     public init(path: String, options: SQLiteStoreOptions = .init()) throws {
@@ -43,6 +51,7 @@ public final class SQLiteRunStore: RunStore {
         var configuration = Configuration()
         configuration.label = "StepFlow.SQLiteRunStore"
         configuration.busyMode = .timeout(options.busyTimeout.timeInterval)
+        configuration.maximumReaderCount = Self.readerCount
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             if options.durability == .full {
@@ -156,10 +165,24 @@ public final class SQLiteRunStore: RunStore {
     }
 
     /// Runs `body` in one IMMEDIATE write transaction; wakes this process's waiters after the commit.
+    ///
+    /// The fast path runs it on the calling thread, as GRDB's blocking API
+    /// does: half the cost of a round trip through GRDB's async API, which
+    /// hops to the writer's queue and back. It is taken only when it cannot
+    /// block: no other write of this store is in flight (so the writer queue
+    /// is free) and the file's write lock is free at once (a busy timeout of
+    /// zero). Otherwise the write goes the async way, where waiting for
+    /// another process holds no thread of the concurrency pool.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let value: T
         do {
-            value = try await pool.write(body)
+            if let fast = try writeAtOnce(body) {
+                value = fast
+            } else {
+                writesInFlight.add(1, ordering: .acquiringAndReleasing)
+                defer { writesInFlight.subtract(1, ordering: .acquiringAndReleasing) }
+                value = try await pool.write(body)
+            }
         } catch {
             throw Self.storeError(error, path: path)
         }
@@ -167,13 +190,48 @@ public final class SQLiteRunStore: RunStore {
         return value
     }
 
+    /// The write on this thread, or `nil` if that would have to wait.
+    private func writeAtOnce<T>(_ body: (Database) throws -> T) throws -> T? {
+        guard writesInFlight.compareExchange(expected: 0, desired: 1, ordering: .acquiringAndReleasing).exchanged
+        else { return nil }
+        defer { writesInFlight.subtract(1, ordering: .acquiringAndReleasing) }
+        let busyMilliseconds = Int32(clamping: options.busyTimeout.storeMilliseconds)
+        return try pool.writeWithoutTransaction { db -> T? in
+            var value: T?
+            var began = false
+            sqlite3_busy_timeout(db.sqliteConnection, 0)
+            defer { sqlite3_busy_timeout(db.sqliteConnection, busyMilliseconds) }
+            do {
+                try db.inTransaction(.immediate) {
+                    began = true
+                    value = try body(db)
+                    return .commit
+                }
+            } catch let error as DatabaseError where !began && error.resultCode == .SQLITE_BUSY {
+                // Another process is writing: wait for it the async way.
+                return nil
+            }
+            return value
+        }
+    }
+
     /// Runs `body` on a snapshot.
+    ///
+    /// On the calling thread when a reader connection is sure to be free (WAL
+    /// readers never wait for writers), else the async way.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
+            let inFlight = readsInFlight.add(1, ordering: .acquiringAndReleasing).newValue
+            defer { readsInFlight.subtract(1, ordering: .acquiringAndReleasing) }
+            if inFlight <= Self.readerCount { return try readAtOnce(body) }
             return try await pool.read(body)
         } catch {
             throw Self.storeError(error, path: path)
         }
+    }
+
+    private func readAtOnce<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     /// Stops at a named point of a write transaction when a crash test asks to.

@@ -43,7 +43,7 @@ enum Schema {
                         payload_json TEXT NOT NULL,
                         at INTEGER NOT NULL,
                         PRIMARY KEY (run_id, seq)
-                    );
+                    ) WITHOUT ROWID;
                     -- The audit log is append-only: enforced by the file, not only by this code.
                     CREATE TRIGGER run_events_no_update BEFORE UPDATE ON run_events
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
@@ -56,7 +56,7 @@ enum Schema {
                         position INTEGER NOT NULL CHECK (position >= 1),
                         result_json TEXT NOT NULL,
                         PRIMARY KEY (run_id, position)
-                    );
+                    ) WITHOUT ROWID;
 
                     CREATE TABLE approvals (
                         approval_id TEXT NOT NULL PRIMARY KEY,

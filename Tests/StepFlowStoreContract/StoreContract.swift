@@ -340,9 +340,11 @@ package enum StoreContract {
         let clock = ManualClock()
         let store = try await site.open(clock: clock.storeClock)
         let fixtures = StoreFixtures(store: store)
-        let orphan = try await fixtures.createRun(id: "orphan", workflow: "refund", fingerprint: "fp-1", lease: .seconds(5))
+        let orphan = try await fixtures.createRun(
+            id: "orphan", workflow: "refund", fingerprint: "fp-1", lease: .seconds(5))
         try await store.recordStep(
-            StepRecord(nextStepIndex: 1, state: StoreFixtures.state(11), result: StoredJSON(["step": 0])), lease: orphan)
+            StepRecord(nextStepIndex: 1, state: StoreFixtures.state(11), result: StoredJSON(["step": 0])), lease: orphan
+        )
         _ = try await fixtures.createRun(id: "changed", workflow: "refund", fingerprint: "fp-0", lease: .seconds(5))
         _ = try await fixtures.createRun(id: "other", workflow: "unregistered", fingerprint: "fp-1", lease: .seconds(5))
         let registered = ["refund": "fp-1"]

@@ -5,6 +5,7 @@ import StepFlowStoreContract
 
 /// The multi-process scenarios many times on a fresh store, with counts.
 enum Stress {
+    @concurrent
     static func run(rounds: Int, processes: Int, crashRounds: Int, churnRounds: Int) async {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-stress-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
