@@ -213,7 +213,7 @@ package enum CrashScenario {
         let exit = await probe.exit()
         let after = try await RunSnapshot(store, runID)
         let continued = try await continueAfter(point, message: message, store: store, controller: controller)
-        let violations = try await StoreInvariants.violations(in: store)
+        let violations = try await StoreInvariants.violations(in: store, runIDs: [runID])
         return CrashRound(
             point: point, exit: exit, unchanged: before == after, continued: continued, violations: violations)
     }
@@ -284,26 +284,30 @@ package enum ChurnScenario {
     package static func round(afterTicks ticks: Int, launcher: ProbeLauncher, store: any RunStore) async throws
         -> ChurnRound
     {
-        let probe = try launcher.start("churn")
+        // A workflow name of its own: this round's runs, and only them, are checked and continued.
+        let workflow = "churn-" + UUID().uuidString.prefix(8).lowercased()
+        let probe = try launcher.start("churn", ["--workflow", workflow])
         var seen = 0
         while seen < ticks, await probe.nextLine() != nil { seen += 1 }
         probe.kill()
         let exit = await probe.exit()
-        let violations = try await StoreInvariants.violations(in: store)
+        let mine = RunFilter(workflowName: workflow, limit: Int.max)
+        let violations = try await StoreInvariants.violations(in: store, among: mine)
         var continued = 0
-        for request in try await store.pendingApprovals() where request.workflowName == "churn" {
+        for request in try await store.pendingApprovals() where request.workflowName == workflow {
             _ = try await store.decide(
                 DecisionDraft(
                     requestID: request.id, outcome: .approve, approver: "controller", identitySource: .osUser,
                     seenStateHash: request.stateHash))
         }
         while let claimed = try await store.claimNextRun(
-            owner: "controller", workflows: ["churn": "fp"], leaseDuration: .seconds(60))
+            owner: "controller", workflows: [workflow: "fp"], leaseDuration: .seconds(60))
         {
             _ = try await store.finishRun(RunCompletion(status: .succeeded, state: .emptyObject), lease: claimed.lease)
             continued += 1
         }
-        let left = try await store.runs(RunFilter(statuses: [.running, .waiting], workflowName: "churn", limit: 1_000))
+        let left = try await store.runs(
+            RunFilter(statuses: [.running, .waiting], workflowName: workflow, limit: 1_000))
         return ChurnRound(
             ticks: seen, exit: exit, violations: violations, continued: continued, leftUnfinished: left.count)
     }

@@ -139,7 +139,7 @@ package enum ProbeWorker {
 
     /// Writes forever (runs through their whole life: steps, a request, a
     /// decision, a claim, a finish), saying `tick` after each transaction.
-    package static func churn(_ store: any RunStore, name: String) async throws {
+    package static func churn(_ store: any RunStore, name: String, workflow: String) async throws {
         var tick = 0
         func ticked() {
             tick += 1
@@ -148,7 +148,7 @@ package enum ProbeWorker {
         while true {
             var lease = try await store.createRun(
                 NewRun(
-                    workflowName: "churn", definitionFingerprint: "fp", state: StoredJSON(["n": 0]), owner: name,
+                    workflowName: workflow, definitionFingerprint: "fp", state: StoredJSON(["n": 0]), owner: name,
                     leaseDuration: .milliseconds(1), events: [EventDraft(.workflowStarted)]))
             ticked()
             for index in 0..<2 {

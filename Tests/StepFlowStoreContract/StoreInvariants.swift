@@ -4,10 +4,23 @@ import StepFlow
 /// What must hold in any store at any moment, whatever crashed when: read
 /// through the contract only, so every backend is checked the same way.
 package enum StoreInvariants {
-    /// Every broken rule, one sentence each (empty: consistent).
-    package static func violations(in store: any RunStore) async throws -> [String] {
+    /// Every broken rule among the runs `filter` lists (all, by default), one sentence each (empty: consistent).
+    package static func violations(in store: any RunStore, among filter: RunFilter = RunFilter(limit: Int.max))
+        async throws -> [String]
+    {
+        try await violations(in: store, runs: store.runs(filter))
+    }
+
+    /// Every broken rule of the runs `runIDs` (a missing run breaks none).
+    package static func violations(in store: any RunStore, runIDs: [String]) async throws -> [String] {
+        var runs: [RunRecord] = []
+        for id in runIDs { if let run = try await store.run(id) { runs.append(run) } }
+        return try await violations(in: store, runs: runs)
+    }
+
+    private static func violations(in store: any RunStore, runs: [RunRecord]) async throws -> [String] {
         var problems: [String] = []
-        for run in try await store.runs(RunFilter(limit: Int.max)) {
+        for run in runs {
             let events = try await store.events(of: run.id)
             if events.map(\.sequence) != Array(1..<(events.count + 1)) {
                 problems.append("run \(run.id): event sequence \(events.map(\.sequence)) has gaps or disorder")

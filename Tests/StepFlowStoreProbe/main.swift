@@ -52,7 +52,8 @@ case "crash":
     }
 case "churn":
     do {
-        try await ProbeWorker.churn(openStore(), name: "churn-\(getpid())")
+        try await ProbeWorker.churn(
+            openStore(), name: "churn-\(getpid())", workflow: option("workflow") ?? "churn")
     } catch {
         fail("\(error)")
     }
