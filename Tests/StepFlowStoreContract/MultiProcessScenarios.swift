@@ -48,14 +48,18 @@ package struct RaceRound: Sendable, CustomStringConvertible {
     }
 }
 
-/// Probe processes that decide the same request when told `go`, all at once.
+/// Probe processes that decide the same request at the same instant.
 ///
-/// Each round writes a request, arms every probe with it (each answers when it
-/// is ready), then sends `go` to all: the probes are blocked reading their
-/// stdin, so they start deciding within microseconds of each other.
+/// Each round writes a request and takes an exclusive lock on a barrier file;
+/// it arms every probe with the request, and each probe, once armed, blocks
+/// on a shared lock of the same file. Releasing the exclusive lock wakes them
+/// all at once (the kernel grants the shared locks together), so they start
+/// deciding within microseconds of each other, in no fixed order.
 package final class DecisionRace: Sendable {
     private let store: any RunStore
     private let probes: [ProbeProcess]
+    private let barrierPath: String
+    private let barrier: Int32
 
     /// Starts `processes` probes and waits until each has opened the store.
     package init(launcher: ProbeLauncher, store: any RunStore, processes: Int) async throws {
@@ -65,6 +69,11 @@ package final class DecisionRace: Sendable {
             probes.append(try launcher.start("serve", ["--name", "approver-\(index)"]))
         }
         self.probes = probes
+        barrierPath =
+            FileManager.default.temporaryDirectory
+            .appendingPathComponent("stepflow-barrier-\(UUID().uuidString)").path
+        barrier = open(barrierPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard barrier >= 0 else { throw StoreError(.unavailable, "the barrier file cannot be created") }
         for probe in probes {
             guard await probe.nextLine() == "ready" else {
                 throw StoreError(.unavailable, "a probe did not start: \(await probe.exit())")
@@ -77,19 +86,22 @@ package final class DecisionRace: Sendable {
         let (lease, request) = try await StoreFixtures(store: store, owner: "requester").waitingRun()
         // The requester is gone: whoever wins may continue the run.
         try await store.releaseRun(lease)
+        // Every probe passed the last round's gate before answering it, so this does not wait.
+        _ = flock(barrier, LOCK_EX)
         for (index, probe) in probes.enumerated() {
-            try probe.send(
-                ProbeMessage(
-                    op: "arm", runID: lease.runID, requestID: request.id, stateHash: request.stateHash,
-                    approver: "approver-\(index)", key: "key-\(index)-\(request.id)"
-                ).line)
+            var arm = ProbeMessage(
+                op: "arm", runID: lease.runID, requestID: request.id, stateHash: request.stateHash,
+                approver: "approver-\(index)", key: "key-\(index)-\(request.id)")
+            arm.barrier = barrierPath
+            try probe.send(arm.line)
         }
         for probe in probes {
             guard let line = await probe.nextLine(), (try? ProbeMessage(line: line))?.op == "armed" else {
+                _ = flock(barrier, LOCK_UN)
                 throw StoreError(.unavailable, "a probe died while arming: \(await probe.exit())")
             }
         }
-        for probe in probes { try probe.send(ProbeMessage(op: "go").line) }
+        _ = flock(barrier, LOCK_UN)
         var round = RaceRound(processes: probes.count)
         var replies: [ProbeMessage] = []
         for probe in probes {
@@ -119,6 +131,11 @@ package final class DecisionRace: Sendable {
         var exits: [ProbeProcess.Exit] = []
         for probe in probes { exits.append(await probe.finish()) }
         return exits
+    }
+
+    deinit {
+        _ = close(barrier)
+        try? FileManager.default.removeItem(atPath: barrierPath)
     }
 }
 

@@ -20,6 +20,8 @@ package struct ProbeMessage: Codable, Sendable, Hashable {
     /// Whether this probe's claim of the run succeeded.
     package var claimed: Bool?
     package var message: String?
+    /// The file whose lock is the round's starting gate.
+    package var barrier: String?
 
     package init(
         op: String, runID: String? = nil, requestID: String? = nil, stateHash: String? = nil, approver: String? = nil,
@@ -51,23 +53,28 @@ package enum ProbeWorker {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// The racing decider: answers `arm` with `armed`, then on `go` decides,
-    /// tries to claim the run, and reports; until stdin closes.
+    /// The racing decider: on `arm`, answers `armed` and waits at the starting
+    /// gate (a shared lock on the barrier file, which the controller holds
+    /// exclusively until every probe is armed); then decides, tries to claim
+    /// the run, and reports. Until stdin closes.
     package static func serve(_ store: any RunStore, name: String) async {
         say("ready")
-        var armed: ProbeMessage?
+        var gates: [String: Int32] = [:]
         while let line = readLine() {
-            guard let message = try? ProbeMessage(line: line) else { continue }
-            switch message.op {
-            case "arm":
-                armed = message
-                say(ProbeMessage(op: "armed").line)
-            case "go":
-                guard let armed else { continue }
-                say(await race(armed, on: store, name: name).line)
-            default:
-                continue
+            guard let message = try? ProbeMessage(line: line), message.op == "arm" else { continue }
+            let gate = message.barrier.map { path in
+                if let open = gates[path] { return open }
+                let descriptor = open(path, O_RDONLY)
+                gates[path] = descriptor
+                return descriptor
             }
+            say(ProbeMessage(op: "armed").line)
+            if let gate, gate >= 0 {
+                // Blocks until the controller lets go: every armed probe wakes at once.
+                _ = flock(gate, LOCK_SH)
+                _ = flock(gate, LOCK_UN)
+            }
+            say(await race(message, on: store, name: name).line)
         }
     }
 
