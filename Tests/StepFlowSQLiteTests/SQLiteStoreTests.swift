@@ -133,6 +133,17 @@ struct SQLiteStoreTests {
         #expect(SQLiteSite.fileHash(path) == before, "the file changed", sourceLocation: sourceLocation)
     }
 
+    @Test("a record whose JSON was damaged reads as a corrupt store, not a crash")
+    func damagedRecord() async throws {
+        let site = try SQLiteSite()
+        let store = try await site.open(clock: .system)
+        _ = try await StoreFixtures(store: store).createRun(id: "r")
+        let database = try DatabaseQueue(path: site.path)
+        try await database.write { try $0.execute(sql: "UPDATE runs SET route_trace_json = '{not json'") }
+        await expectStoreError(.corrupt) { try await store.run("r") }
+        await expectStoreError(.corrupt) { try await store.runs(.all) }
+    }
+
     @Test("an empty file is a new store")
     func emptyFileIsNew() async throws {
         let site = try SQLiteSite()
