@@ -145,7 +145,8 @@ public final class SQLiteRunStore: RunStore {
     static func storeError(_ error: any Error, path: String) -> any Error {
         if error is StoreError || error is CancellationError { return error }
         if error is DecodingError {
-            return StoreError.corrupt(at: path, "a record's JSON does not have the shape this build reads", cause: error)
+            return StoreError.corrupt(
+                at: path, "a record's JSON does not have the shape this build reads", cause: error)
         }
         guard let database = error as? DatabaseError else {
             return StoreError.unavailable(at: path, String(describing: error), cause: error)

@@ -62,7 +62,7 @@ package final class ProbeProcess: Sendable {
         guard pipe(&toChild) == 0 else { throw Self.lastError() }
         guard pipe(&fromChild) == 0 else {
             let error = Self.lastError()
-            toChild.forEach { _ = close($0) }
+            for descriptor in toChild { _ = close(descriptor) }
             throw error
         }
         // Not inherited by other children (the probe gets its ends by dup2, which clears the flag).
@@ -87,7 +87,7 @@ package final class ProbeProcess: Sendable {
         do {
             try process.run()
         } catch {
-            (toChild + fromChild).forEach { _ = close($0) }
+            for descriptor in toChild + fromChild { _ = close(descriptor) }
             throw error
         }
         // The child has its copies; the parent keeps only its own ends.

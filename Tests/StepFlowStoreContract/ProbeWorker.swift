@@ -53,10 +53,11 @@ package enum ProbeWorker {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
-    /// The racing decider: on `arm`, answers `armed` and waits at the starting
-    /// gate (a shared lock on the barrier file, which the controller holds
-    /// exclusively until every probe is armed); then decides, tries to claim
-    /// the run, and reports. Until stdin closes.
+    /// The racing decider, until stdin closes.
+    ///
+    /// On `arm`, it answers `armed` and waits at the starting gate (a shared
+    /// lock on the barrier file, which the controller holds exclusively until
+    /// every probe is armed); then decides, tries to claim the run, and reports.
     package static func serve(_ store: any RunStore, name: String) async {
         say("ready")
         var gates: [String: Int32] = [:]
