@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "StepFlow", targets: ["StepFlow"]),
+        .library(name: "StepFlowSQLite", targets: ["StepFlowSQLite"]),
         .library(name: "StepFlowTUI", targets: ["StepFlowTUI"]),
         .executable(name: "stepflow-tui", targets: ["stepflow-tui"]),
         .library(name: "StepFlowExamples", targets: ["StepFlowExamples"]),
@@ -13,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The C surface of ncursesw; only StepFlowTUI's terminal backend imports it.
@@ -28,6 +30,15 @@ let package = Package(
                 // Async engine functions run on their caller's executor: no hop per step.
                 .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]
+        ),
+        // The run store on embedded SQLite (SPEC §9): the only target that links a database driver.
+        .target(
+            name: "StepFlowSQLite",
+            dependencies: [
+                "StepFlow", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
         ),
         // The terminal graph drawer and display-width text: the console and the CLI
         // draw with it; an SDK user compiles none of it. No product: nothing in it
@@ -74,6 +85,36 @@ let package = Package(
         // What several test targets and the graph benchmark share: the golden-file
         // check, the seeded graph generator, the built-product runner, tmux.
         .target(name: "StepFlowTestSupport", dependencies: ["StepFlow"], path: "Tests/StepFlowTestSupport"),
+        // The run store contract as test functions over a store factory: every backend runs them.
+        .target(
+            name: "StepFlowStoreContract",
+            dependencies: ["StepFlow"],
+            path: "Tests/StepFlowStoreContract",
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+        // A process the store tests start many times: racing deciders, writers killed mid-transaction.
+        .executableTarget(
+            name: "stepflow-store-probe",
+            dependencies: ["StepFlow", "StepFlowSQLite", "StepFlowStoreContract"],
+            path: "Tests/StepFlowStoreProbe",
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+        .executableTarget(
+            name: "stepflow-store-benchmarks",
+            dependencies: [
+                "StepFlow", "StepFlowSQLite", "StepFlowStoreContract", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Benchmarks/StoreBenchmark",
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
+        .testTarget(
+            name: "StepFlowSQLiteTests",
+            dependencies: [
+                "StepFlow", "StepFlowSQLite", "StepFlowStoreContract", "StepFlowTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+        ),
         // Golden files are read through #filePath, not bundled.
         .testTarget(name: "StepFlowTests", dependencies: ["StepFlow", "StepFlowTestSupport"]),
         .testTarget(

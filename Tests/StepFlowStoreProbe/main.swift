@@ -1,0 +1,68 @@
+import Foundation
+import StepFlow
+import StepFlowSQLite
+import StepFlowStoreContract
+
+// A process the store tests start many times (see StepFlowStoreContract's
+// scenarios). Modes:
+//   serve  --store PATH --name NAME          race deciders (line protocol on stdin/stdout)
+//   crash  --store PATH --point P --operation JSON   SIGKILL itself at P inside the operation
+//   churn  --store PATH                      write runs forever, "tick N" after each transaction
+//   stress [--rounds N] [--processes N] [--crash-rounds N] [--churn-rounds N]
+//          the scenarios many times on a fresh store, with counts (Scripts/store-stress)
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: "--" + name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+    exit(2)
+}
+
+func openStore(crashAt point: String? = nil) -> SQLiteRunStore {
+    guard let path = option("store") else { fail("missing --store PATH") }
+    var options = SQLiteStoreOptions(changePollInterval: .milliseconds(2))
+    if let point {
+        options.crashPoint = { name in
+            if name == point { kill(getpid(), SIGKILL) }
+        }
+    }
+    do {
+        return try SQLiteRunStore(path: path, options: options)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+switch arguments.first {
+case "serve":
+    await ProbeWorker.serve(openStore(), name: option("name") ?? "probe-\(getpid())")
+case "crash":
+    guard let point = option("point"), let line = option("operation"), let operation = try? ProbeMessage(line: line)
+    else { fail("crash needs --point and --operation") }
+    do {
+        try await ProbeWorker.perform(operation, on: openStore(crashAt: point))
+        fail("survived: the operation never reached \(point)")
+    } catch {
+        fail("\(error)")
+    }
+case "churn":
+    do {
+        try await ProbeWorker.churn(
+            openStore(), name: "churn-\(getpid())", workflow: option("workflow") ?? "churn")
+    } catch {
+        fail("\(error)")
+    }
+case "stress":
+    await Stress.run(
+        rounds: option("rounds").flatMap { Int($0) } ?? 1_000,
+        processes: option("processes").flatMap { Int($0) } ?? 8,
+        crashRounds: option("crash-rounds").flatMap { Int($0) } ?? 1_000,
+        churnRounds: option("churn-rounds").flatMap { Int($0) } ?? 1_000)
+default:
+    fail("usage: stepflow-store-probe serve|crash|churn|stress …")
+}
