@@ -148,7 +148,7 @@ extension SQLiteRunStore {
                         UPDATE runs SET status = ?, state_json = ?, route_trace_json = COALESCE(?, route_trace_json),
                             step_count = step_count + ?, error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
                             event_count = event_count + ?, finished_at = ?, updated_at = ?
-                        WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
                         RETURNING event_count, step_count
                         """),
                 arguments: [
@@ -156,11 +156,60 @@ extension SQLiteRunStore {
                     completion.error, completion.events.count, now.storeMilliseconds, now.storeMilliseconds,
                     lease.runID, lease.owner, lease.version,
                 ])
-            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
+            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running, .waiting]) }
             self.crashPoint("finishRun.afterRun")
+            // An owner that gives up on its gate (a failing hook or handler, a cancelled task) closes the request.
+            try db.cachedStatement(
+                sql: "UPDATE approvals SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'"
+            ).execute(arguments: [lease.runID])
             try Self.insertStep(db, runID: lease.runID, position: row[1], completion.lastStep)
             _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], completion.events, now: now)
             guard let run = try Self.fetchRun(db, lease.runID) else { throw StoreError.runNotFound(lease.runID) }
+            return run
+        }
+    }
+
+    /// Records a run paused elsewhere as waiting on a new request, unless the run is here already.
+    public func importRun(_ imported: ImportedRun) async throws -> RunRecord {
+        let now = clock.now()
+        let request = imported.request
+        let deadline = request.deadline.map { now.storeMilliseconds + $0.duration.storeMilliseconds }
+        let metadata = try Rows.json(request.metadata)
+        let preview = try request.routePreview.map { try Rows.json($0) }
+        let allowed = try Rows.json(request.allowedApprovers)
+        let trace = try Rows.json(imported.routeTrace)
+        return try await write { db in
+            if let existing = try Self.fetchRun(db, imported.id) { return existing }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, route_trace_json,
+                        step_count, approval_id, version, started_by, event_count, created_at, updated_at)
+                    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                imported.id, imported.workflowName, imported.definitionFingerprint, imported.stepIndex,
+                imported.state.text, trace, imported.steps.count, request.id, imported.startedBy,
+                imported.events.count, now.storeMilliseconds, now.storeMilliseconds,
+            ])
+            self.crashPoint("importRun.afterRun")
+            for (offset, step) in imported.steps.enumerated() {
+                try Self.insertStep(db, runID: imported.id, position: offset + 1, step)
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
+                        state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
+                        refuses_self_approval, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                    """
+            ).execute(arguments: [
+                request.id, imported.id, request.stepName, imported.stepIndex, request.message, metadata,
+                request.state.text, request.state.sha256, preview, now.storeMilliseconds, deadline,
+                request.deadline?.outcome.rawValue, allowed, request.refusesSelfApproval,
+            ])
+            _ = try Self.insertEvents(
+                db, runID: imported.id, lastSequence: imported.events.count, imported.events, now: now)
+            guard let run = try Self.fetchRun(db, imported.id) else { throw StoreError.runNotFound(imported.id) }
             return run
         }
     }
