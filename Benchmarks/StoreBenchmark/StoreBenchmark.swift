@@ -58,6 +58,9 @@ enum StoreBenchmark {
             try await pauseDecideContinue(folder, count: quick ? 100 : 1_000)
             try await decidingThroughput(folder, count: quick ? 500 : 10_000)
             try await wakeUpLatency(folder, count: quick ? 100 : 1_000)
+            try await RecordedRunBenchmarks.recordedNoopStep(folder, runs: quick ? 5 : 30, steps: 200)
+            try await RecordedRunBenchmarks.pauseDecideContinue(folder, count: quick ? 100 : 1_000)
+            try await RecordedRunBenchmarks.crossProcessWake(folder, count: quick ? 100 : 1_000)
             try jsonRoundTrip(count: quick ? 1_000 : 20_000)
             try await openCost(folder)
         } catch {

@@ -17,6 +17,8 @@ case "decide-worker":
     await Workers.decide(arguments)
 case "wait-worker":
     await Workers.wait(arguments)
+case "gate-worker":
+    await Workers.gate(arguments)
 default:
     #if DEBUG
     print("warning: this is a debug build; build with -c release for meaningful numbers")

@@ -12,7 +12,8 @@ import StepFlowStoreContract
 //          recorded runs of LoggedRefund, one after another; lines: started, requested, finished
 //   worker --store PATH --log FILE [--once] [--lease-ms MS] [--crash P[#N]]
 //          a Worker for LoggedRefund: one pass, or until stdin closes
-//   stress [--rounds N] [--processes N] [--crash-rounds N] [--churn-rounds N]
+//   stress [--rounds N] [--processes N] [--crash-rounds N] [--churn-rounds N] [--owned-rounds N]
+//          [--run-crash-rounds N]
 //          the scenarios many times on a fresh store, with counts (Scripts/store-stress)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -81,7 +82,9 @@ case "stress":
         rounds: option("rounds").flatMap { Int($0) } ?? 1_000,
         processes: option("processes").flatMap { Int($0) } ?? 8,
         crashRounds: option("crash-rounds").flatMap { Int($0) } ?? 1_000,
-        churnRounds: option("churn-rounds").flatMap { Int($0) } ?? 1_000)
+        churnRounds: option("churn-rounds").flatMap { Int($0) } ?? 1_000,
+        ownedRounds: option("owned-rounds").flatMap { Int($0) } ?? 1_000,
+        runCrashRounds: option("run-crash-rounds").flatMap { Int($0) } ?? 1_000)
 default:
     fail("usage: stepflow-store-probe serve|crash|churn|workflow|worker|stress …")
 }
