@@ -79,6 +79,24 @@ enum RecordedRunBenchmarks {
         print(events.line("  part: one event payload through JSONValue (for scale)"))
     }
 
+    /// Recorded 200-step no-op runs, untimed (for perf or valgrind).
+    @concurrent
+    static func profile(runs: Int) async {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-profile-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let store = try StoreBenchmark.open(folder, "profile.sqlite")
+            let definition = try NoopSteps(count: 200).definition()
+            let options = RunOptions(store: store, startedBy: "bench")
+            var steps = 0
+            for _ in 0..<runs { steps += await definition.run(RefundState(), options: options).steps.count }
+            print("recorded \(steps) steps")
+        } catch {
+            print("error: \(error)")
+        }
+    }
+
     /// One process: run to the gate in pause mode (recorded), decide, a worker continues to the end.
     static func pauseDecideContinue(_ folder: URL, count: Int) async throws {
         let store = try StoreBenchmark.open(folder, "pause-engine.sqlite")
