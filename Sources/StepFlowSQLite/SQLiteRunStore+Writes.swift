@@ -57,7 +57,8 @@ extension SQLiteRunStore {
             guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("recordStep.afterRun")
             try Self.insertStep(db, runID: lease.runID, position: row[1], step.result)
-            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], step.events, now: now)
+            _ = try Self.insertEvents(
+                db, runID: lease.runID, lastSequence: row[0], step.events, now: now, returning: false)
         }
     }
 
@@ -375,9 +376,10 @@ extension SQLiteRunStore {
 
     // MARK: Shared pieces
 
-    /// Inserts `events` as the run's last `events.count` entries, ending at `lastSequence`.
+    /// Inserts `events` as the run's last `events.count` entries, ending at
+    /// `lastSequence`; returns them numbered when `returning` (a step's record does not need them).
     static func insertEvents(
-        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date
+        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date, returning: Bool = true
     ) throws -> [RunEvent] {
         guard !events.isEmpty else { return [] }
         let statement = try db.cachedStatement(
@@ -391,7 +393,10 @@ extension SQLiteRunStore {
             try statement.execute(arguments: [
                 runID, sequence, event.kind.rawValue, event.payload.text, at.storeMilliseconds,
             ])
-            written.append(RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            if returning {
+                written.append(
+                    RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            }
         }
         return written
     }

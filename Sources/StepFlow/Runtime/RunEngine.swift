@@ -213,6 +213,10 @@ struct RunEngine<State: Codable & Sendable> {
     @inline(__always)
     func start(_ step: StepPlan, at index: Int, state: State, startedAt: Date) async -> HookExecutionError? {
         guard emitter.isActive else { return nil }
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepStarted(step.name, index: index, at: startedAt))
+            return nil
+        }
         return await emitter.emit(
             .stepStarted(
                 StepStartedEvent(
@@ -432,7 +436,9 @@ struct RunEngine<State: Codable & Sendable> {
         result.durationMs = wholeMilliseconds(from: result.startedAt, to: finishedAt)
         result.childWorkflows = scope.endStep()
         var hookError: HookExecutionError?
-        if emitter.isActive {
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepFinished(result.stepName, index: index, result: result))
+        } else if emitter.isActive {
             hookError = await emitter.emit(
                 .stepFinished(
                     StepFinishedEvent(
