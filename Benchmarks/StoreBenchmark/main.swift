@@ -27,5 +27,6 @@ default:
     print("warning: this is a debug build; build with -c release for meaningful numbers")
     #endif
     // `--recorded`: only the engine's recorded-run cases.
-    await StoreBenchmark.run(quick: arguments.contains("--quick"), only: arguments.contains("--recorded") ? "recorded" : nil)
+    await StoreBenchmark.run(
+        quick: arguments.contains("--quick"), only: arguments.contains("--recorded") ? "recorded" : nil)
 }

@@ -53,7 +53,9 @@ struct MultiProcessTests {
         }
     }
 
-    @Test("8 processes decide a request while the process that owns the run waits, 50 times: one wins, the step runs once")
+    @Test(
+        "8 processes decide a request while the process that owns the run waits, 50 times: one wins, the step runs once"
+    )
     func eightProcessesRaceAWaitingOwner() async throws {
         let site = try SQLiteSite()
         let store = try await site.open(clock: .system)

@@ -412,7 +412,8 @@ struct RecordedRunTests {
         #expect(paused.status == .paused && paused.checkpoint?.stepName == "issue_refund")
         let run = try #require(try await fixture.store.run(paused.runID))
         #expect(run.status == .waiting && run.owner == nil && run.stepIndex == 1)
-        #expect(try await fixture.kinds(paused.runID).suffix(3) == ["step_finished", "workflow_finished", "run_released"])
+        #expect(
+            try await fixture.kinds(paused.runID).suffix(3) == ["step_finished", "workflow_finished", "run_released"])
 
         let worker = Worker(store: fixture.elsewhere, workflows: [try AnyWorkflow(workflow)])
         #expect(try await worker.runPending().isEmpty)

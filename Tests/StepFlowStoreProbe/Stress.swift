@@ -152,7 +152,9 @@ enum Stress {
     {
         guard rounds > 0 else { return false }
         var failed = false
-        say("recorded runs killed with SIGKILL: \(rounds) rounds at each point, then a worker in another process continues")
+        say(
+            "recorded runs killed with SIGKILL: \(rounds) rounds at each point, then a worker in another process continues"
+        )
         for point in RunCrashPoint.allCases {
             let started = ContinuousClock.now
             var clean = 0

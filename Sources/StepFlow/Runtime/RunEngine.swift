@@ -500,8 +500,10 @@ struct RunEngine<State: Codable & Sendable> {
         return error
     }
 
-    /// Writes how the run ended: finished, or (paused) its events, letting go
-    /// of it with its request pending. Returns the store's refusal.
+    /// Writes how the run ended; returns the store's refusal.
+    ///
+    /// A finished run is finished in the store; a paused one has its events
+    /// written and is let go, its request pending.
     private func conclude(_ status: WorkflowStatus, state: State, error: (any Error)?, _ recorder: RunRecorder)
         async -> (any Error)?
     {
@@ -513,7 +515,8 @@ struct RunEngine<State: Codable & Sendable> {
             let final: (state: StoredJSON, lastStep: StoredJSON?)
             do {
                 // A failed step is the last one, recorded here rather than on its own.
-                let failedStep = status == .failed ? executedResults.last.flatMap { $0.status == .failed ? $0 : nil } : nil
+                let failedStep =
+                    status == .failed ? executedResults.last.flatMap { $0.status == .failed ? $0 : nil } : nil
                 final = (try StoredJSON(encoding: state), try failedStep.map { try StoredJSON(encoding: $0) })
             } catch {
                 return recorder.abandon(error)

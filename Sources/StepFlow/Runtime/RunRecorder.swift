@@ -188,7 +188,8 @@ final class RunRecorder: Sendable {
             state.heartbeat = nil
             return (error, state.lease)
         }
-        let lostLease = (error as? StoreError).map { [.fencedOut, .runFinished, .runNotFound].contains($0.code) } ?? false
+        let lostLease =
+            (error as? StoreError).map { [.fencedOut, .runFinished, .runNotFound].contains($0.code) } ?? false
         if release, !lostLease, let lease {
             let store = store
             Task { try? await store.releaseRun(lease) }
