@@ -590,13 +590,14 @@ struct RecordedRunTests {
 
     @Test("while a step runs longer than the lease, the lease is renewed and no worker can take the run")
     func heartbeat() async throws {
-        let fixture = try await Fixture()
-        let name = "logged-refund"
+        let clock = ManualClock()
+        let fixture = try await Fixture(clock: clock.storeClock)
         let workflow = LoggedRefund(log: fixture.log) { [store = fixture.elsewhere] runID in
-            guard let first = try? await store.run(runID)?.leaseExpiresAt else { return }
-            try? await store.waitUntil("two renewals") {
-                guard let now = try await store.run(runID)?.leaseExpiresAt else { return false }
-                return now.timeIntervalSince(first) >= 0.2
+            // The step outlasts the lease many times over; the heartbeat must have renewed it since.
+            clock.advance(by: .seconds(100))
+            try? await store.waitUntil("a renewal after the step outlasted its lease") {
+                guard let until = try await store.run(runID)?.leaseExpiresAt else { return false }
+                return until > clock.now
             }
         }
         let fingerprint = try workflow.definition().fingerprint
@@ -604,14 +605,14 @@ struct RecordedRunTests {
         let watcher = WorkflowHook { [store = fixture.elsewhere] event in
             guard case .stepFinished(let finished) = event, finished.stepName == "issue_refund" else { return }
             let stolen = try await store.claimNextRun(
-                owner: "thief", workflows: [name: fingerprint], leaseDuration: .seconds(60))
+                owner: "thief", workflows: ["logged-refund": fingerprint], leaseDuration: .seconds(60))
             claimed.withLock { $0.append(stolen != nil) }
         }
         let result = await workflow.run(
             RefundOrder(),
             options: RunOptions(
                 store: fixture.store, approvalHandler: .always(true), hooks: [watcher],
-                leaseDuration: .milliseconds(150)))
+                leaseDuration: .milliseconds(300)))
         #expect(result.status == .succeeded && claimed.withLock { $0 } == [false])
     }
 }
