@@ -119,7 +119,7 @@ extension WorkflowDefinition {
                 claimed = try await store.claimRun(
                     run.id, owner: options.owner ?? ProcessIdentity.ownerID,
                     leaseDuration: options.leaseDuration)
-            } catch let error as StoreError where error.code == .leaseHeld || error.code == .runFinished {
+            } catch let error as StoreError where [.leaseHeld, .runFinished, .notClaimable].contains(error.code) {
                 // A worker saw the decision first: it continues the run, exactly once.
                 return .continuedElsewhere(try await store.run(run.id) ?? run)
             }
