@@ -138,6 +138,36 @@ struct RecordedRunTests {
         #expect(finished?.payload.value["status"] == "succeeded")
     }
 
+    @Test("a routed run without hooks: its last step and route trace are written with the finish")
+    func routedRunWithoutHooks() async throws {
+        let fixture = try await Fixture()
+        struct Routed: Workflow {
+            var name: String { "routed" }
+            var steps: [Step<RefundOrder>] {
+                Step("triage", routes: ["small": .step("auto"), "big": .step("manual")]) { (_: inout RefundOrder) in
+                    "small"
+                }
+                Step("manual") { (state: inout RefundOrder) in state.notes.append("manual") }
+                Step("auto", routes: ["done": .end]) { (state: inout RefundOrder) in
+                    state.notes.append("auto")
+                    return "done"
+                }
+            }
+        }
+        let result = await Routed().run(RefundOrder(), options: RunOptions(store: fixture.store))
+        #expect(result.status == .succeeded && result.routeTrace.count == 2)
+        let run = try #require(try await fixture.store.run(result.runID))
+        #expect(run.status == .succeeded && run.routeTrace == result.routeTrace && run.stepCount == 2)
+        let steps = try await fixture.store.stepResults(of: result.runID).map { try $0.decode(as: StepResult.self) }
+        #expect(steps.map(\.stepName) == ["triage", "auto"] && steps.map(\.routeKey) == ["small", "done"])
+        #expect(try run.state.decode(as: RefundOrder.self).notes == ["auto"])
+        #expect(
+            try await fixture.kinds(result.runID) == [
+                "workflow_started", "step_started", "step_finished", "step_started", "step_finished",
+                "workflow_finished",
+            ])
+    }
+
     @Test("a failed run records the failed step with the finish, and its error")
     func failedRun() async throws {
         let fixture = try await Fixture()

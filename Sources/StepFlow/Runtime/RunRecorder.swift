@@ -133,13 +133,15 @@ final class RunRecorder: Sendable {
     }
 
     /// Finishes the run with its final state, status and remaining events.
-    func finish(_ status: StoredRunStatus, state runState: StoredJSON, lastStep: StoredJSON?, error: (any Error)?)
-        async -> (any Error)?
-    {
+    func finish(
+        _ status: StoredRunStatus, state runState: StoredJSON, lastStep: StoredJSON?, routeTrace: [RouteDecision],
+        error: (any Error)?
+    ) async -> (any Error)? {
         guard let lease = writableLease() else { return failure }
         stopHeartbeat()
         let completion = RunCompletion(
-            status: status, state: runState, lastStep: lastStep, error: error.map(errorMessage), events: takePending())
+            status: status, state: runState, lastStep: lastStep, routeTrace: routeTrace, error: error.map(errorMessage),
+            events: takePending())
         do {
             _ = try await shielded { [store] in try await store.finishRun(completion, lease: lease) }
             return nil
