@@ -372,6 +372,26 @@ struct RecordedRunTests {
         #expect(await run.result.step("issue_refund")?.approvalDecision?.decidedBy == "bo")
     }
 
+    @Test("a decision retried with its idempotency key gets the same receipt; the run continues once")
+    func idempotentRetry() async throws {
+        let fixture = try await Fixture()
+        let run = try LoggedRefund(log: fixture.log).start(RefundOrder(), options: RunOptions(store: fixture.store))
+        let request = try await fixture.store.pendingRequest(of: run.runID)
+        let draft = DecisionDraft(
+            requestID: request.id, outcome: .approve, approver: "bo", identitySource: .claimed,
+            seenStateHash: request.stateHash, idempotencyKey: "console-click-1")
+        let first = try await fixture.elsewhere.decide(draft)
+        // The console lost the reply and sends the same decision again.
+        let retry = try await fixture.elsewhere.decide(draft)
+        #expect(first.code == "decided" && retry.code == "already_recorded")
+        #expect(retry.decision?.receipt == first.decision?.receipt)
+        let result = await run.result
+        #expect(
+            result.status == .succeeded
+                && result.step("issue_refund")?.approvalDecision?.receipt == first.decision?.receipt)
+        #expect(fixture.log.count("issue_refund", run: run.runID) == 1)
+    }
+
     @Test("a stale view is refused and the run keeps waiting")
     func staleView() async throws {
         let fixture = try await Fixture()
