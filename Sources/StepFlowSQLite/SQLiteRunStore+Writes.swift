@@ -57,7 +57,8 @@ extension SQLiteRunStore {
             guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("recordStep.afterRun")
             try Self.insertStep(db, runID: lease.runID, position: row[1], step.result)
-            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], step.events, now: now)
+            _ = try Self.insertEvents(
+                db, runID: lease.runID, lastSequence: row[0], step.events, now: now, returning: false)
         }
     }
 
@@ -148,7 +149,7 @@ extension SQLiteRunStore {
                         UPDATE runs SET status = ?, state_json = ?, route_trace_json = COALESCE(?, route_trace_json),
                             step_count = step_count + ?, error = ?, owner = NULL, lease_until = NULL, version = version + 1, approval_id = NULL,
                             event_count = event_count + ?, finished_at = ?, updated_at = ?
-                        WHERE run_id = ? AND owner = ? AND version = ? AND status = 'running'
+                        WHERE run_id = ? AND owner = ? AND version = ? AND status IN ('running', 'waiting')
                         RETURNING event_count, step_count
                         """),
                 arguments: [
@@ -156,11 +157,60 @@ extension SQLiteRunStore {
                     completion.error, completion.events.count, now.storeMilliseconds, now.storeMilliseconds,
                     lease.runID, lease.owner, lease.version,
                 ])
-            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
+            guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running, .waiting]) }
             self.crashPoint("finishRun.afterRun")
+            // An owner that gives up on its gate (a failing hook or handler, a cancelled task) closes the request.
+            try db.cachedStatement(
+                sql: "UPDATE approvals SET status = 'cancelled' WHERE run_id = ? AND status = 'pending'"
+            ).execute(arguments: [lease.runID])
             try Self.insertStep(db, runID: lease.runID, position: row[1], completion.lastStep)
             _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], completion.events, now: now)
             guard let run = try Self.fetchRun(db, lease.runID) else { throw StoreError.runNotFound(lease.runID) }
+            return run
+        }
+    }
+
+    /// Records a run paused elsewhere as waiting on a new request, unless the run is here already.
+    public func importRun(_ imported: ImportedRun) async throws -> RunRecord {
+        let now = clock.now()
+        let request = imported.request
+        let deadline = request.deadline.map { now.storeMilliseconds + $0.duration.storeMilliseconds }
+        let metadata = try Rows.json(request.metadata)
+        let preview = try request.routePreview.map { try Rows.json($0) }
+        let allowed = try Rows.json(request.allowedApprovers)
+        let trace = try Rows.json(imported.routeTrace)
+        return try await write { db in
+            if let existing = try Self.fetchRun(db, imported.id) { return existing }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO runs (run_id, workflow, fingerprint, status, step_index, state_json, route_trace_json,
+                        step_count, approval_id, version, started_by, event_count, created_at, updated_at)
+                    VALUES (?, ?, ?, 'waiting', ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                imported.id, imported.workflowName, imported.definitionFingerprint, imported.stepIndex,
+                imported.state.text, trace, imported.steps.count, request.id, imported.startedBy,
+                imported.events.count, now.storeMilliseconds, now.storeMilliseconds,
+            ])
+            self.crashPoint("importRun.afterRun")
+            for (offset, step) in imported.steps.enumerated() {
+                try Self.insertStep(db, runID: imported.id, position: offset + 1, step)
+            }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
+                        state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
+                        refuses_self_approval, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                    """
+            ).execute(arguments: [
+                request.id, imported.id, request.stepName, imported.stepIndex, request.message, metadata,
+                request.state.text, request.state.sha256, preview, now.storeMilliseconds, deadline,
+                request.deadline?.outcome.rawValue, allowed, request.refusesSelfApproval,
+            ])
+            _ = try Self.insertEvents(
+                db, runID: imported.id, lastSequence: imported.events.count, imported.events, now: now)
+            guard let run = try Self.fetchRun(db, imported.id) else { throw StoreError.runNotFound(imported.id) }
             return run
         }
     }
@@ -186,17 +236,21 @@ extension SQLiteRunStore {
         guard !workflows.isEmpty else { return nil }
         let now = clock.now()
         let pairs = workflows.sorted { $0.key < $1.key }
+        let sql = """
+            SELECT r.run_id FROM runs r LEFT JOIN approvals a ON a.approval_id = r.approval_id
+            WHERE (r.owner IS NULL OR r.lease_until <= ?)
+              AND (r.status = 'running' OR (r.status = 'waiting' AND a.status IN ('approved', 'denied')))
+              AND (r.workflow, r.fingerprint) IN (VALUES \(pairs.map { _ in "(?, ?)" }.joined(separator: ", ")))
+            ORDER BY r.updated_at, r.rowid LIMIT 1
+            """
+        let values: [(any DatabaseValueConvertible)?] = [now.storeMilliseconds] + pairs.flatMap { [$0.key, $0.value] }
+        let arguments = StatementArguments(values)
+        // A worker's pass usually finds nothing to claim: look first without taking the write lock.
+        guard try await read({ db in try String.fetchOne(db, sql: sql, arguments: arguments) }) != nil else {
+            return nil
+        }
         return try await write { db in
-            let candidates = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT r.run_id FROM runs r LEFT JOIN approvals a ON a.approval_id = r.approval_id
-                    WHERE (r.owner IS NULL OR r.lease_until <= ?)
-                      AND (r.status = 'running' OR (r.status = 'waiting' AND a.status IN ('approved', 'denied')))
-                      AND (r.workflow, r.fingerprint) IN (VALUES \(pairs.map { _ in "(?, ?)" }.joined(separator: ", ")))
-                    ORDER BY r.updated_at, r.rowid LIMIT 1
-                    """,
-                arguments: StatementArguments([now.storeMilliseconds] + pairs.flatMap { [$0.key, $0.value] }))
+            let candidates = try String.fetchAll(db, sql: sql, arguments: arguments)
             guard let runID = candidates.first else { return nil }
             return try self.claim(db, runID: runID, owner: owner, leaseDuration: leaseDuration, now: now)
         }
@@ -326,9 +380,10 @@ extension SQLiteRunStore {
 
     // MARK: Shared pieces
 
-    /// Inserts `events` as the run's last `events.count` entries, ending at `lastSequence`.
+    /// Inserts `events` as the run's last `events.count` entries, ending at
+    /// `lastSequence`; returns them numbered when `returning` (a step's record does not need them).
     static func insertEvents(
-        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date
+        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date, returning: Bool = true
     ) throws -> [RunEvent] {
         guard !events.isEmpty else { return [] }
         let statement = try db.cachedStatement(
@@ -342,7 +397,10 @@ extension SQLiteRunStore {
             try statement.execute(arguments: [
                 runID, sequence, event.kind.rawValue, event.payload.text, at.storeMilliseconds,
             ])
-            written.append(RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            if returning {
+                written.append(
+                    RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            }
         }
         return written
     }

@@ -12,17 +12,27 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
     @ExplicitNull public var decidedBy: String?
     /// When the decision was made; the engine stamps it if it is missing.
     @ExplicitNull public var decidedAt: Date?
+    /// How ``decidedBy`` is known, when a store recorded the decision (or a handler says).
+    ///
+    /// A handler in a recorded run that leaves it `nil` is taken as the OS user
+    /// when ``decidedBy`` is `nil` or the process's OS user, else as claimed.
+    public var identitySource: ApproverIdentitySource?
+    /// The store's receipt for the decision, when a store recorded it.
+    public var receipt: DecisionReceipt?
 
     /// Creates a decision.
     public init(
         approved: Bool, reason: String? = nil, metadata: [String: JSONValue] = [:],
-        decidedBy: String? = nil, decidedAt: Date? = nil
+        decidedBy: String? = nil, decidedAt: Date? = nil, identitySource: ApproverIdentitySource? = nil,
+        receipt: DecisionReceipt? = nil
     ) {
         self.approved = approved
         self.reason = reason
         self.metadata = metadata
         self.decidedBy = decidedBy
         self.decidedAt = decidedAt
+        self.identitySource = identitySource
+        self.receipt = receipt
     }
 
     /// An approval.
@@ -46,6 +56,10 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
         case approved, reason, metadata
         case decidedBy = "decided_by"
         case decidedAt = "decided_at"
+        // Written only when present (synthesised `encodeIfPresent`): a decision
+        // without a store reads and writes exactly as before these existed.
+        case identitySource = "identity_source"
+        case receipt
     }
 
     /// Reads a decision; missing metadata is empty.
@@ -56,6 +70,8 @@ public struct ApprovalDecision: Sendable, Hashable, Codable {
         metadata = try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata) ?? [:]
         decidedBy = try c.decodeIfPresent(String.self, forKey: .decidedBy)
         decidedAt = try c.decodeIfPresent(Date.self, forKey: .decidedAt)
+        identitySource = try c.decodeIfPresent(ApproverIdentitySource.self, forKey: .identitySource)
+        receipt = try c.decodeIfPresent(DecisionReceipt.self, forKey: .receipt)
     }
 }
 

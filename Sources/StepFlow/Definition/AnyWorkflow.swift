@@ -20,6 +20,11 @@ public struct AnyWorkflow: Sendable {
     private let readCheckpoint: @Sendable (Data) throws(ApprovalResumeError) -> ApprovalPause<AnyState>
     private let startResumeErased:
         @Sendable (ApprovalPause<AnyState>, ApprovalDecision, RunOptions) -> WorkflowRun<AnyState>
+    private let continueErased: @Sendable (ClaimedRun, RunOptions) async -> WorkflowResult<AnyState>
+    private let resumeThroughStoreErased:
+        @Sendable (ApprovalPause<AnyState>, ApprovalDecision, any RunStore, RunOptions) async
+            -> StoreResumeOutcome<AnyState>
+    private let previewErased: @Sendable (Int) -> RoutePreview
 
     /// Erases a workflow; its definition is validated once, here.
     public init<W: Workflow>(_ workflow: W) throws(WorkflowDefinitionError) {
@@ -51,6 +56,33 @@ public struct AnyWorkflow: Sendable {
                 ).erased()
             }
         }
+        continueErased = { claimed, options in
+            let continuation: Continuation<W.State>
+            do {
+                continuation = try definition.continuation(of: claimed)
+            } catch {
+                // Nothing of this build can ever continue it: end it, saying why, rather than claim it forever.
+                _ = try? await options.store?.finishRun(
+                    RunCompletion(status: .failed, state: claimed.run.state, error: errorMessage(error)),
+                    lease: claimed.lease)
+                let now = Date()
+                return WorkflowResult(
+                    workflowName: definition.name, runID: claimed.run.id, state: AnyState(claimed.run.state.value),
+                    status: .failed, steps: [], error: error, startedAt: claimed.run.createdAt, finishedAt: now,
+                    routeTrace: claimed.run.routeTrace)
+            }
+            return await definition.run(continuation, options: options).erased()
+        }
+        resumeThroughStoreErased = { checkpoint, decision, store, options in
+            switch await definition.resumeThroughStore(
+                typed(checkpoint, as: W.State.self), decision: decision, store: store, options: options)
+            {
+            case .continued(let result): .continued(result.erased())
+            case .continuedElsewhere(let run): .continuedElsewhere(run)
+            case .refused(let message, let winner): .refused(message, winner)
+            }
+        }
+        previewErased = { definition.routePreview(forGateAt: $0) }
     }
 
     /// Reads a state for this workflow from JSON; the error names the missing or
@@ -88,6 +120,25 @@ public struct AnyWorkflow: Sendable {
         options: RunOptions = RunOptions(pauseOnApproval: true)
     ) async -> WorkflowResult<AnyState> {
         await startResume(from: checkpoint, decision: decision, options: options).result
+    }
+}
+
+extension AnyWorkflow {
+    /// Continues a run claimed from a store (see ``Worker``); `options` carry the store.
+    func continueRun(_ claimed: ClaimedRun, options: RunOptions) async -> WorkflowResult<AnyState> {
+        await continueErased(claimed, options)
+    }
+
+    /// Resumes a checkpoint through a store, exactly once (see ``Worker/resume(_:decision:)``).
+    func resumeThroughStore(
+        _ checkpoint: ApprovalPause<AnyState>, decision: ApprovalDecision, store: any RunStore, options: RunOptions
+    ) async -> StoreResumeOutcome<AnyState> {
+        await resumeThroughStoreErased(checkpoint, decision, store, options)
+    }
+
+    /// What happens after the gate at step `index` either way (see ``WorkflowDefinition/routePreview(forGateAt:)``).
+    public func routePreview(forGateAt index: Int) -> RoutePreview {
+        previewErased(index)
     }
 }
 

@@ -98,6 +98,64 @@ public struct Step<State: Sendable>: Sendable {
     }
 }
 
+extension Step {
+    // The same four shapes with a gate whose message is built from the state:
+    // `approval: .required(message: { state in … })` needs a contextual type
+    // that knows `State`, which the non-generic `ApprovalGate` cannot give.
+
+    /// A step whose body takes the state and the run context and returns an
+    /// output, gated by an approval whose message is built from the state.
+    public init<Output: Encodable & Sendable>(
+        _ name: String,
+        description: String? = nil,
+        retry: RetryPolicy? = nil,
+        routes: KeyValuePairs<String, RouteTarget>? = nil,
+        approval: StateApprovalGate<State>,
+        _ body: @escaping @Sendable (inout State, RunContext) async throws -> Output
+    ) {
+        self.init(name, description: description, retry: retry, routes: routes, approval: approval.gate, body)
+    }
+
+    /// A step whose body takes the state and returns an output, gated by an
+    /// approval whose message is built from the state.
+    public init<Output: Encodable & Sendable>(
+        _ name: String,
+        description: String? = nil,
+        retry: RetryPolicy? = nil,
+        routes: KeyValuePairs<String, RouteTarget>? = nil,
+        approval: StateApprovalGate<State>,
+        _ body: @escaping @Sendable (inout State) async throws -> Output
+    ) {
+        self.init(name, description: description, retry: retry, routes: routes, approval: approval.gate, body)
+    }
+
+    /// A step whose body takes the state and the run context and returns
+    /// nothing, gated by an approval whose message is built from the state.
+    public init(
+        _ name: String,
+        description: String? = nil,
+        retry: RetryPolicy? = nil,
+        routes: KeyValuePairs<String, RouteTarget>? = nil,
+        approval: StateApprovalGate<State>,
+        _ body: @escaping @Sendable (inout State, RunContext) async throws -> Void
+    ) {
+        self.init(name, description: description, retry: retry, routes: routes, approval: approval.gate, body)
+    }
+
+    /// A step whose body takes the state and returns nothing, gated by an
+    /// approval whose message is built from the state.
+    public init(
+        _ name: String,
+        description: String? = nil,
+        retry: RetryPolicy? = nil,
+        routes: KeyValuePairs<String, RouteTarget>? = nil,
+        approval: StateApprovalGate<State>,
+        _ body: @escaping @Sendable (inout State) async throws -> Void
+    ) {
+        self.init(name, description: description, retry: retry, routes: routes, approval: approval.gate, body)
+    }
+}
+
 /// A step's body in the shape its author wrote it.
 ///
 /// Bodies without an output are kept as written, so the run loop calls them

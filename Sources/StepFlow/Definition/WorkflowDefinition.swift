@@ -160,6 +160,12 @@ enum DefinitionValidator {
                 throw WorkflowDefinitionError(
                     "Step '\(step.name)' has an empty approval message; omit it or write one.")
             }
+            if let deadline = step.approval?.deadline, deadline.duration <= .zero {
+                throw WorkflowDefinitionError("Step '\(step.name)' has an approval deadline that is not positive.")
+            }
+            if step.approval?.approvers.contains(where: \.isEmpty) == true {
+                throw WorkflowDefinitionError("Step '\(step.name)' lists an empty approver name.")
+            }
         }
         for index in steps.indices {
             guard let routes = steps[index].routes else { continue }

@@ -1,21 +1,36 @@
-/// Delivers a run's events to its event stream and then to its hooks, in order.
+/// Delivers a run's events to its audit log (a recorded run's), its event
+/// stream and then its hooks, in order.
 struct EventEmitter: Sendable {
     let hooks: [WorkflowHook]
     let stream: EventSink?
+    /// The recorded run's store link, whose audit log gets every event.
+    let recorder: RunRecorder?
     /// Whether anyone listens; when nobody does, events are not even built.
     ///
     /// Stored, because the run loop asks twice per step.
     let isActive: Bool
+    /// Whether hooks or a stream listen: when only the audit log does, the
+    /// engine writes its step entries without building the events.
+    let hasListeners: Bool
 
-    init(hooks: [WorkflowHook], stream: EventSink?) {
+    init(hooks: [WorkflowHook], stream: EventSink?, recorder: RunRecorder? = nil) {
         self.hooks = hooks
         self.stream = stream
-        self.isActive = stream != nil || !hooks.isEmpty
+        self.recorder = recorder
+        self.hasListeners = stream != nil || !hooks.isEmpty
+        self.isActive = hasListeners || recorder != nil
     }
 
     /// Emits an event; the first hook that throws stops delivery and its error is
     /// returned wrapped, for the run loop to apply the SPEC §6 rule.
     func emit(_ event: WorkflowEvent) async -> HookExecutionError? {
+        recorder?.log(event)
+        return await deliver(event)
+    }
+
+    /// Emits an event to the stream and the hooks only: one whose log entry was
+    /// written already (with the run's row, or with its approval request).
+    func deliver(_ event: WorkflowEvent) async -> HookExecutionError? {
         stream?.continuation.yield(event)
         for hook in hooks {
             do {
@@ -29,7 +44,7 @@ struct EventEmitter: Sendable {
         return nil
     }
 
-    private func eventName(_ event: WorkflowEvent) -> String {
+    func eventName(_ event: WorkflowEvent) -> String {
         switch event {
         case .workflowStarted: "workflowStarted"
         case .stepStarted: "stepStarted"

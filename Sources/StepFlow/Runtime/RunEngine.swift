@@ -15,21 +15,35 @@ struct RunEngine<State: Codable & Sendable> {
     let scope: RunScope
     let runID: String
     let startedAt: Date
+    /// The recorded run's link to its store; `nil` when the run is not recorded.
+    let recorder: RunRecorder?
 
     /// Results of the steps recorded so far, in run order, and their step indexes (two
     /// concrete arrays: a tuple element type costs a metadata lookup per append).
     private(set) var executedResults: [StepResult] = []
     private(set) var executedIndices: [Int] = []
     private(set) var routeTrace: [RouteDecision] = []
+    /// Whether the last step's record waits for the run's finish (see `recordsWithTheFinish`).
+    private(set) var lastStepUnrecorded = false
     /// The run's options, kept once in the scope that step contexts share.
     private var options: RunOptions { scope.options }
 
     /// A fresh run, or with `executed` (results and their step indexes) and a
-    /// route trace, the rest of a paused one.
+    /// route trace, the rest of a paused one; with `lease`, the rest of a
+    /// recorded run this process has claimed.
     init(
         definition: WorkflowDefinition<State>, options: RunOptions, runID: String, startedAt: Date,
-        executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = []
+        executed: (results: [StepResult], indices: [Int]) = ([], []), routeTrace: [RouteDecision] = [],
+        lease: RunLease? = nil
     ) {
+        var options = options
+        if let store = options.store {
+            let recorder = RunRecorder(store: store, options: options, lease: lease)
+            options.recorder = recorder
+            self.recorder = recorder
+        } else {
+            self.recorder = nil
+        }
         self.definition = definition
         self.emitter = options.emitter
         self.scope = RunScope(options: options)
@@ -47,13 +61,22 @@ struct RunEngine<State: Codable & Sendable> {
         async -> WorkflowResult<State>
     {
         var state = initialState
-        if emitter.isActive,
-            let hookError = await emitter.emit(
-                .workflowStarted(
-                    WorkflowStartedEvent(
-                        workflowName: definition.name, runID: runID, state: AnyState(state), startedAt: startedAt)))
-        {
-            return await finish(state: state, status: .failed, error: hookError, fillSkipped: false)
+        if emitter.isActive {
+            let started = WorkflowStartedEvent(
+                workflowName: definition.name, runID: runID, state: AnyState(state), startedAt: startedAt)
+            let hookError: HookExecutionError?
+            if let recorder, recorder.lease == nil {
+                // A fresh recorded run: its row, with this first event, before anyone hears of it.
+                if let error = await createRecord(state: state, started: started, recorder) {
+                    return refusedByStore(state: state, error: error)
+                }
+                hookError = await emitter.deliver(.workflowStarted(started))
+            } else {
+                hookError = await emitter.emit(.workflowStarted(started))
+            }
+            if let hookError {
+                return await finish(state: state, status: .failed, error: hookError, fillSkipped: false)
+            }
         }
         var index = startIndex
         var decision = resumeDecision
@@ -66,9 +89,30 @@ struct RunEngine<State: Codable & Sendable> {
         var failure: (any Error)?
         var pausedOn: ApprovalRequest?
         steps: while index < definition.plans.count {
+            if let recorder {
+                if scope.options.stopSignal?.isStopped == true { return await handBack(state: state, recorder) }
+                if let lost = recorder.failure {
+                    // The heartbeat found the run taken over: start nothing more here.
+                    status = .failed
+                    failure = lost
+                    break steps
+                }
+            }
+            let traceCount = routeTrace.count
             let step = await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
             handoff = emitter.isActive ? nil : step.finishedAt
+            if let recorder {
+                if recordsWithTheFinish(step.outcome) {
+                    lastStepUnrecorded = true
+                } else if let error = await recordFinished(
+                    step.outcome, at: index, state: state, traceChanged: routeTrace.count != traceCount, recorder)
+                {
+                    status = .failed
+                    failure = error
+                    break steps
+                }
+            }
             switch step.outcome {
             case .next(let next):
                 index = next
@@ -174,6 +218,10 @@ struct RunEngine<State: Codable & Sendable> {
     @inline(__always)
     func start(_ step: StepPlan, at index: Int, state: State, startedAt: Date) async -> HookExecutionError? {
         guard emitter.isActive else { return nil }
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepStarted(step.name, index: index, at: startedAt))
+            return nil
+        }
         return await emitter.emit(
             .stepStarted(
                 StepStartedEvent(
@@ -191,10 +239,15 @@ struct RunEngine<State: Codable & Sendable> {
         let decision: ApprovalDecision
         if let resumeDecision {
             decision = resumeDecision.stamped(at: Date())
+            // A store checked its decisions already; a decision given to resume is checked here.
+            if recorder == nil, let refused = policyRefusal(step, gate, decision) { return refused }
+        } else if let recorder {
+            return await recordedGate(step, gate, state: state, recorder)
         } else {
             let request = ApprovalRequest(
                 workflowName: definition.name, stepName: step.name, runID: runID, state: AnyState(state),
-                message: gate.message, metadata: gate.metadata)
+                message: gate.message(for: state), metadata: gate.metadata,
+                approvers: gate.approvers.isEmpty ? nil : gate.approvers)
             if emitter.isActive, let hookError = await emitter.emit(.approvalRequested(request)) {
                 return .refused(nil, hookError)
             }
@@ -208,6 +261,7 @@ struct RunEngine<State: Codable & Sendable> {
                 switch answer {
                 case .decided(let given):
                     decision = given.stamped(at: Date())
+                    if let refused = policyRefusal(step, gate, decision) { return refused }
                 case .postponed where options.canPause:
                     return .pause(request)
                 case .postponed:
@@ -225,6 +279,11 @@ struct RunEngine<State: Codable & Sendable> {
                         "Step '\(step.name)' requires approval but no approval handler was provided."))
             }
         }
+        return await apply(decision, to: step)
+    }
+
+    /// Emits `approvalDecided` and lets the step run, or fails it when denied.
+    private func apply(_ decision: ApprovalDecision, to step: StepPlan) async -> GateOutcome {
         if emitter.isActive,
             let hookError = await emitter.emit(
                 .approvalDecided(
@@ -237,6 +296,74 @@ struct RunEngine<State: Codable & Sendable> {
             return .refused(decision, ApprovalRequiredError("Approval denied for step '\(step.name)'."))
         }
         return .proceed(decision)
+    }
+
+    /// The gate's approvers and self-approval rule applied to a decision made
+    /// without a store (a handler's, or one given to resume): the refusal that
+    /// fails the step, if the decider may not decide.
+    private func policyRefusal(_ step: StepPlan, _ gate: ApprovalGate, _ decision: ApprovalDecision)
+        -> GateOutcome?
+    {
+        guard !gate.approvers.isEmpty || gate.refusesSelfApproval else { return nil }
+        let approver = decision.decidedBy ?? ProcessIdentity.userName
+        let startedBy = options.startedBy ?? ProcessIdentity.userName
+        guard let reason = gate.refusal(of: approver, approving: decision.approved, startedBy: startedBy) else {
+            return nil
+        }
+        return .refused(nil, ApprovalRequiredError("Approval for step '\(step.name)' was refused: \(reason)."))
+    }
+
+    /// Stage 2 of a recorded run: the request is written to the store before
+    /// any hook or handler hears of it; then the store's decision (an
+    /// in-process handler's, if it wins) is applied, or the run pauses.
+    private func recordedGate(_ step: StepPlan, _ gate: ApprovalGate, state: State, _ recorder: RunRecorder) async
+        -> GateOutcome
+    {
+        guard let index = definition.index(ofStep: step.name) else {
+            preconditionFailure("the engine gates only its own definition's steps")
+        }
+        let shown: StoredJSON
+        do {
+            shown = try StoredJSON(encoding: state)
+        } catch {
+            return .refused(nil, recorder.abandon(error))
+        }
+        let message = gate.message(for: state)
+        let preview = definition.routePreview(forGateAt: index)
+        let approvers = gate.approvers.isEmpty ? nil : gate.approvers
+        let draft = ApprovalRequestDraft(
+            id: RunID.make(), stepName: step.name, stepIndex: index, message: message, metadata: gate.metadata,
+            state: shown, routePreview: preview, deadline: gate.deadline, allowedApprovers: gate.approvers,
+            refusesSelfApproval: gate.refusesSelfApproval)
+        func request(_ record: ApprovalRequestRecord?) -> ApprovalRequest {
+            ApprovalRequest(
+                workflowName: definition.name, stepName: step.name, runID: runID, state: AnyState(state),
+                message: message, metadata: gate.metadata, requestID: draft.id, routePreview: preview,
+                deadline: record?.deadline, defaultOutcome: record?.defaultOutcome, approvers: approvers)
+        }
+        recorder.reach("engine.beforeRequest")
+        let written: ApprovalRequestRecord
+        switch await recorder.requestApproval(draft, event: EventDraft(.approvalRequested(request(nil)))) {
+        case .failure(let error): return .refused(nil, error)
+        case .success(let record): written = record
+        }
+        recorder.reach("engine.afterRequest")
+        let asked = request(written)
+        if let hookError = await emitter.deliver(.approvalRequested(asked)) { return .refused(nil, hookError) }
+        let decision: ApprovalDecision
+        switch await StoreGate.decision(
+            for: asked, stateHash: written.stateHash, store: recorder.store, options: options)
+        {
+        case .decided(let record, let metadata):
+            decision = ApprovalDecision(record, metadata: metadata)
+        case .pause:
+            return .pause(asked)
+        case .failed(let error):
+            return .refused(nil, error)
+        }
+        recorder.reach("engine.afterDecision")
+        if let error = await recorder.reclaim() { return .refused(nil, error) }
+        return await apply(decision, to: step)
     }
 
     // MARK: Attempts
@@ -314,7 +441,9 @@ struct RunEngine<State: Codable & Sendable> {
         result.durationMs = wholeMilliseconds(from: result.startedAt, to: finishedAt)
         result.childWorkflows = scope.endStep()
         var hookError: HookExecutionError?
-        if emitter.isActive {
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepFinished(result.stepName, index: index, result: result))
+        } else if emitter.isActive {
             hookError = await emitter.emit(
                 .stepFinished(
                     StepFinishedEvent(
@@ -323,6 +452,112 @@ struct RunEngine<State: Codable & Sendable> {
             if let hookError { result.fail(hookError) }
         }
         return RecordedStep(outcome: hookError.map { .failed($0) } ?? outcome, finishedAt: finishedAt)
+    }
+
+    // MARK: - Recording
+
+    /// Writes a recorded run's row with its first event.
+    private func createRecord(state: State, started: WorkflowStartedEvent, _ recorder: RunRecorder) async
+        -> (any Error)?
+    {
+        let initial: StoredJSON
+        do {
+            initial = try StoredJSON(encoding: state)
+        } catch {
+            return error
+        }
+        return await recorder.create(
+            NewRun(
+                id: runID, workflowName: definition.name, definitionFingerprint: definition.fingerprint,
+                state: initial, owner: recorder.owner, leaseDuration: recorder.leaseDuration,
+                startedBy: recorder.startedBy, events: [EventDraft(.workflowStarted(started))]))
+    }
+
+    /// Whether the step that just finished is recorded with the run's finish, in the same transaction.
+    ///
+    /// A failed step always is (the run may be waiting on its request then,
+    /// which only the finish closes). The last step of a run that succeeds is
+    /// when no hook runs in between: nothing can then happen between the step
+    /// and the finish. With hooks, it is recorded on its own first, so a crash
+    /// in a `workflowFinished` hook never runs it again.
+    private func recordsWithTheFinish(_ outcome: StepOutcome) -> Bool {
+        switch outcome {
+        case .failed: true
+        case .ended: !emitter.hasListeners
+        case .next(let target): target >= definition.plans.count && !emitter.hasListeners
+        case .paused: false
+        }
+    }
+
+    /// Records the step that just finished, before the next one starts; returns
+    /// the store's refusal, which ends the run here.
+    private func recordFinished(
+        _ outcome: StepOutcome, at index: Int, state: State, traceChanged: Bool, _ recorder: RunRecorder
+    ) async -> (any Error)? {
+        let next: Int
+        switch outcome {
+        case .next(let target): next = target
+        case .ended: next = definition.plans.count
+        // Recorded by the finish; the request, if the gate wrote one, stays pending for a worker.
+        case .failed, .paused: return nil
+        }
+        guard let result = executedResults.last else { return nil }
+        recorder.reach("engine.beforeRecord")
+        let encoded: (state: StoredJSON, result: StoredJSON)
+        do {
+            encoded = (try StoredJSON(encoding: state), try StoredJSON(encoding: result))
+        } catch {
+            return recorder.abandon(error)
+        }
+        let error = await recorder.recordStep(
+            nextStepIndex: next, state: encoded.state, result: encoded.result,
+            routeTrace: traceChanged ? routeTrace : nil)
+        if error == nil { recorder.reach("engine.afterRecord") }
+        return error
+    }
+
+    /// Writes how the run ended; returns the store's refusal.
+    ///
+    /// A finished run is finished in the store; a paused one has its events
+    /// written and is let go, its request pending.
+    private func conclude(_ status: WorkflowStatus, state: State, error: (any Error)?, _ recorder: RunRecorder)
+        async -> (any Error)?
+    {
+        if let failure = recorder.failure { return failure }
+        switch status {
+        case .paused:
+            return await recorder.letGo()
+        default:
+            let final: (state: StoredJSON, lastStep: StoredJSON?)
+            do {
+                let lastStep = lastStepUnrecorded ? executedResults.last : nil
+                final = (try StoredJSON(encoding: state), try lastStep.map { try StoredJSON(encoding: $0) })
+            } catch {
+                return recorder.abandon(error)
+            }
+            return await recorder.finish(
+                status == .succeeded ? .succeeded : .failed, state: final.state, lastStep: final.lastStep,
+                routeTrace: routeTrace, error: error)
+        }
+    }
+
+    /// A worker's run asked to stop: hands it back to the store between steps.
+    ///
+    /// The result is `running`: the run goes on, elsewhere.
+    private func handBack(state: State, _ recorder: RunRecorder) async -> WorkflowResult<State> {
+        let error = await recorder.letGo()
+        let now = Date()
+        return WorkflowResult(
+            workflowName: definition.name, runID: runID, state: state, status: error == nil ? .running : .failed,
+            steps: executedResults, error: error, startedAt: startedAt, finishedAt: now, routeTrace: routeTrace)
+    }
+
+    /// The result of a recorded run whose row could not be written: nothing ran, nothing was emitted.
+    private func refusedByStore(state: State, error: any Error) -> WorkflowResult<State> {
+        let now = Date()
+        return WorkflowResult(
+            workflowName: definition.name, runID: runID, state: state, status: .failed, steps: [], error: error,
+            startedAt: startedAt, finishedAt: now)
     }
 
     // MARK: - Finishing
@@ -377,6 +612,17 @@ struct RunEngine<State: Codable & Sendable> {
             result.error = hookError
             result.checkpoint = nil
             if fillSkipped { result.steps = reportedSteps(for: .failed) }
+        }
+        if let recorder,
+            let storeError = await conclude(result.status, state: state, error: result.error, recorder)
+        {
+            // The store has the last word: this process no longer owns the run.
+            if result.status != .failed || RecordedError(storeError) != result.error.map({ RecordedError($0) }) {
+                result.status = .failed
+                result.error = storeError
+                result.checkpoint = nil
+                if fillSkipped { result.steps = reportedSteps(for: .failed) }
+            }
         }
         return result
     }

@@ -29,11 +29,38 @@ extension WorkflowDefinition {
 
     /// Resumes a paused run from its checkpoint: same run id, start time, earlier
     /// results and route trace; the decision is applied without asking any handler.
+    ///
+    /// Without a store, a checkpoint can be resumed any number of times, each
+    /// resume running the rest of the run again. With a store in `options`,
+    /// resuming is exactly once across processes: the paused run is imported
+    /// into the store (nothing is written if it is there already), the decision
+    /// is submitted through the store's guarded transaction, and only the
+    /// winning resume continues the run, recorded. Any other resume of the
+    /// same checkpoint gets a `failed` result whose ``ApprovalResumeError``
+    /// says "Already decided by X at T" (or that the run was already resumed),
+    /// and nothing runs. If a ``Worker`` claims the decided run first, the
+    /// result is `running`: the run continues there.
     public func resume(
         from checkpoint: ApprovalPause<State>,
         decision: ApprovalDecision,
         options: RunOptions = RunOptions(pauseOnApproval: true)
     ) async -> WorkflowResult<State> {
+        if let store = options.store {
+            switch await resumeThroughStore(checkpoint, decision: decision, store: store, options: options) {
+            case .continued(let result):
+                return result
+            case .continuedElsewhere:
+                let now = Date()
+                return WorkflowResult(
+                    workflowName: name, runID: checkpoint.runID, state: checkpoint.state, status: .running,
+                    steps: checkpoint.steps, startedAt: checkpoint.workflowStartedAt, finishedAt: now,
+                    routeTrace: checkpoint.routeTrace)
+            case .refused(let message, _):
+                return resumeRefused(
+                    ApprovalResumeError(message), state: checkpoint.state, runID: checkpoint.runID,
+                    steps: checkpoint.steps)
+            }
+        }
         if let problem = resumeProblem(checkpoint) {
             return resumeRefused(problem, state: checkpoint.state, runID: checkpoint.runID, steps: checkpoint.steps)
         }

@@ -24,7 +24,7 @@ public enum ApprovalStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case approved
     /// Decided: deny (by a person or by the deadline's default).
     case denied
-    /// Closed without a decision: the run was cancelled.
+    /// Closed without a decision: the run was cancelled, or ended without it.
     case cancelled
 
     /// The status a decision with `outcome` leaves.
@@ -58,6 +58,11 @@ public struct RoutePreview: Sendable, Hashable, Codable {
     public init(ifApproved: String, ifDenied: String) {
         self.ifApproved = ifApproved
         self.ifDenied = ifDenied
+    }
+
+    /// Both branches on one line: "approve → issue_refund → notify → END; deny → the run fails at issue_refund".
+    public var summary: String {
+        "approve → \(ifApproved); deny → \(ifDenied)"
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -43,8 +43,11 @@ public struct RunEventKind: RawRepresentable, Sendable, Hashable, Codable, Expre
     public static let workflowFinished: RunEventKind = "workflow_finished"
     /// An attempt failed and another is scheduled.
     public static let retryScheduled: RunEventKind = "retry_scheduled"
-    /// A step asked for approval.
+    /// A step asked for approval (payload: step, request id, message).
     public static let approvalRequested: RunEventKind = "approval_requested"
+    /// A gated step took its decision: the engine's `approvalDecided` event
+    /// (payload: step, approved, decided by, reason, identity source, receipt).
+    public static let approvalApplied: RunEventKind = "approval_applied"
     /// A child workflow started.
     public static let childWorkflowStarted: RunEventKind = "child_workflow_started"
     /// A child workflow finished.
@@ -62,6 +65,8 @@ public struct RunEventKind: RawRepresentable, Sendable, Hashable, Codable, Expre
     public static let runReleased: RunEventKind = "run_released"
     /// Someone cancelled the run (payload: by, reason).
     public static let runCancelled: RunEventKind = "run_cancelled"
+    /// The run was imported from a checkpoint paused elsewhere (payload: step, checkpoint's creation time).
+    public static let runImported: RunEventKind = "run_imported"
 }
 
 /// An event to append to a run's audit log; the store numbers it.

@@ -246,6 +246,48 @@ public struct RunCompletion: Sendable {
     }
 }
 
+/// A run paused elsewhere, to record as waiting on its approval request (see ``RunStore/importRun(_:)``).
+public struct ImportedRun: Sendable {
+    /// The run's id (kept from the checkpoint).
+    public var id: String
+    /// The workflow's name.
+    public var workflowName: String
+    /// The definition fingerprint the run was paused with.
+    public var definitionFingerprint: String
+    /// The state at the pause.
+    public var state: StoredJSON
+    /// The gated step the run stopped at.
+    public var stepIndex: Int
+    /// The results of the steps that ran before it, in run order.
+    public var steps: [StoredJSON]
+    /// The route trace so far.
+    public var routeTrace: [RouteDecision]
+    /// Who started the run, if known.
+    public var startedBy: String?
+    /// The request to write (its ``ApprovalRequestDraft/stepIndex`` is ``stepIndex``).
+    public var request: ApprovalRequestDraft
+    /// Events to append, in order (``RunEventKind/runImported``, say).
+    public var events: [EventDraft]
+
+    /// Describes a run to import.
+    public init(
+        id: String, workflowName: String, definitionFingerprint: String, state: StoredJSON, stepIndex: Int,
+        steps: [StoredJSON], routeTrace: [RouteDecision], startedBy: String?, request: ApprovalRequestDraft,
+        events: [EventDraft] = []
+    ) {
+        self.id = id
+        self.workflowName = workflowName
+        self.definitionFingerprint = definitionFingerprint
+        self.state = state
+        self.stepIndex = stepIndex
+        self.steps = steps
+        self.routeTrace = routeTrace
+        self.startedBy = startedBy
+        self.request = request
+        self.events = events
+    }
+}
+
 /// Which runs to list.
 public struct RunFilter: Sendable, Hashable {
     /// Only runs with one of these statuses (`nil`: any).

@@ -44,8 +44,20 @@ public protocol RunStore: Sendable {
         -> ApprovalRequestRecord
 
     /// Ends the run (succeeded or failed) and lets go of it.
+    ///
+    /// A waiting run may be finished too (its owner gave up on the gate: a
+    /// hook or handler failed, its task was cancelled); a request still
+    /// pending is closed (``ApprovalStatus/cancelled``).
     @discardableResult
     func finishRun(_ completion: RunCompletion, lease: RunLease) async throws -> RunRecord
+
+    /// Records a run paused elsewhere (a checkpoint read from a file): waiting
+    /// on a new pending request, owned by nobody, with its recorded steps, in
+    /// one transaction.
+    ///
+    /// Idempotent by run id: if the store already has the run, nothing is
+    /// written and the run is returned as it is (waiting, continued, finished).
+    func importRun(_ run: ImportedRun) async throws -> RunRecord
 
     // MARK: Deciding
 
