@@ -206,7 +206,14 @@ struct HeadlessRunner: Sendable {
                 throw refusal(
                     "Run \(run.id) is being continued by \(owner) (lease until \(StepFlowJSON.formatDate(until))).")
             }
-            throw refusal("Run \(run.id) is \(run.status.rawValue) in the store; a worker continues it.")
+            if run.status == .waiting, let winner, run.approvalRequestID == winner.requestID {
+                let after = winner.decidedAt.addingTimeInterval(leaseDuration.timeInterval)
+                throw refusal(
+                    "Run \(run.id) waits to be continued by a worker, or by a resume after "
+                        + "\(StepFlowJSON.formatDate(after)).")
+            }
+            if run.status == .waiting { throw refusal("Run \(run.id) still waits for a decision.") }
+            throw refusal("Run \(run.id) is \(run.status.rawValue) in the store.")
         }
         progress(settings)(
             VisibleText.sanitize(
