@@ -43,7 +43,7 @@ enum StoreBenchmark {
 
     /// Runs every case off the main actor (top-level code is on it), as a service's tasks would be.
     @concurrent
-    static func run(quick: Bool) async {
+    static func run(quick: Bool, only: String? = nil) async {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-store-bench-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -51,6 +51,13 @@ enum StoreBenchmark {
         print("cpu: \(ProcessInfo.processInfo.activeProcessorCount) cores; load average: \(loadAverage())")
         print("name".padding(toLength: 58, withPad: " ", startingAt: 0) + "     mean       p50       p99")
         do {
+            if only == "recorded" {
+                try await RecordedRunBenchmarks.recordedNoopStep(folder, runs: quick ? 5 : 30, steps: 200)
+                try await RecordedRunBenchmarks.pauseDecideContinue(folder, count: quick ? 100 : 1_000)
+                try await RecordedRunBenchmarks.crossProcessWake(folder, count: quick ? 100 : 1_000)
+                print("load average after: \(loadAverage())")
+                return
+            }
             let n = quick ? 300 : 5_000
             try await commitFloor(folder, count: n)
             try await recordedSteps(folder, count: n, durability: .normal)
@@ -58,6 +65,9 @@ enum StoreBenchmark {
             try await pauseDecideContinue(folder, count: quick ? 100 : 1_000)
             try await decidingThroughput(folder, count: quick ? 500 : 10_000)
             try await wakeUpLatency(folder, count: quick ? 100 : 1_000)
+            try await RecordedRunBenchmarks.recordedNoopStep(folder, runs: quick ? 5 : 30, steps: 200)
+            try await RecordedRunBenchmarks.pauseDecideContinue(folder, count: quick ? 100 : 1_000)
+            try await RecordedRunBenchmarks.crossProcessWake(folder, count: quick ? 100 : 1_000)
             try jsonRoundTrip(count: quick ? 1_000 : 20_000)
             try await openCost(folder)
         } catch {

@@ -16,6 +16,13 @@ extension SQLiteRunStore {
     /// Decides every overdue pending request with its default outcome.
     public func decideExpiredApprovals() async throws -> [DecisionRecord] {
         let now = clock.now()
+        // Workers ask every pass; most passes find nothing due, and a read takes no write lock.
+        let anyDue = try await read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM approvals WHERE status = 'pending' AND deadline_at <= ? LIMIT 1",
+                arguments: [now.storeMilliseconds]) ?? false
+        }
+        guard anyDue else { return [] }
         return try await write { db in
             let due = try String.fetchAll(
                 db,

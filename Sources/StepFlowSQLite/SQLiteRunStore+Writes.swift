@@ -57,7 +57,8 @@ extension SQLiteRunStore {
             guard let row else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("recordStep.afterRun")
             try Self.insertStep(db, runID: lease.runID, position: row[1], step.result)
-            _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: row[0], step.events, now: now)
+            _ = try Self.insertEvents(
+                db, runID: lease.runID, lastSequence: row[0], step.events, now: now, returning: false)
         }
     }
 
@@ -235,17 +236,21 @@ extension SQLiteRunStore {
         guard !workflows.isEmpty else { return nil }
         let now = clock.now()
         let pairs = workflows.sorted { $0.key < $1.key }
+        let sql = """
+            SELECT r.run_id FROM runs r LEFT JOIN approvals a ON a.approval_id = r.approval_id
+            WHERE (r.owner IS NULL OR r.lease_until <= ?)
+              AND (r.status = 'running' OR (r.status = 'waiting' AND a.status IN ('approved', 'denied')))
+              AND (r.workflow, r.fingerprint) IN (VALUES \(pairs.map { _ in "(?, ?)" }.joined(separator: ", ")))
+            ORDER BY r.updated_at, r.rowid LIMIT 1
+            """
+        let values: [(any DatabaseValueConvertible)?] = [now.storeMilliseconds] + pairs.flatMap { [$0.key, $0.value] }
+        let arguments = StatementArguments(values)
+        // A worker's pass usually finds nothing to claim: look first without taking the write lock.
+        guard try await read({ db in try String.fetchOne(db, sql: sql, arguments: arguments) }) != nil else {
+            return nil
+        }
         return try await write { db in
-            let candidates = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT r.run_id FROM runs r LEFT JOIN approvals a ON a.approval_id = r.approval_id
-                    WHERE (r.owner IS NULL OR r.lease_until <= ?)
-                      AND (r.status = 'running' OR (r.status = 'waiting' AND a.status IN ('approved', 'denied')))
-                      AND (r.workflow, r.fingerprint) IN (VALUES \(pairs.map { _ in "(?, ?)" }.joined(separator: ", ")))
-                    ORDER BY r.updated_at, r.rowid LIMIT 1
-                    """,
-                arguments: StatementArguments([now.storeMilliseconds] + pairs.flatMap { [$0.key, $0.value] }))
+            let candidates = try String.fetchAll(db, sql: sql, arguments: arguments)
             guard let runID = candidates.first else { return nil }
             return try self.claim(db, runID: runID, owner: owner, leaseDuration: leaseDuration, now: now)
         }
@@ -375,9 +380,10 @@ extension SQLiteRunStore {
 
     // MARK: Shared pieces
 
-    /// Inserts `events` as the run's last `events.count` entries, ending at `lastSequence`.
+    /// Inserts `events` as the run's last `events.count` entries, ending at
+    /// `lastSequence`; returns them numbered when `returning` (a step's record does not need them).
     static func insertEvents(
-        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date
+        _ db: Database, runID: String, lastSequence: Int, _ events: [EventDraft], now: Date, returning: Bool = true
     ) throws -> [RunEvent] {
         guard !events.isEmpty else { return [] }
         let statement = try db.cachedStatement(
@@ -391,7 +397,10 @@ extension SQLiteRunStore {
             try statement.execute(arguments: [
                 runID, sequence, event.kind.rawValue, event.payload.text, at.storeMilliseconds,
             ])
-            written.append(RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            if returning {
+                written.append(
+                    RunEvent(runID: runID, sequence: sequence, kind: event.kind, payload: event.payload, at: at))
+            }
         }
         return written
     }

@@ -26,6 +26,7 @@ public final class SQLiteRunStore: RunStore {
     let pool: DatabasePool
     let options: SQLiteStoreOptions
     let monitor: ChangeMonitor
+    let checkpointer: Checkpointer
     /// Writes of this store queued or running on GRDB's writer (see ``write(_:)``).
     private let writesInFlight = Atomic<Int>(0)
     /// Reads of this store in flight: at most ``readerCount`` hold a reader connection each.
@@ -59,10 +60,15 @@ public final class SQLiteRunStore: RunStore {
                 try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             }
             try Self.migrate(pool, path: path)
+            // Checkpoints run off the writers' path (see Checkpointer); this is the writer's fallback.
+            try pool.writeWithoutTransaction {
+                try $0.execute(sql: "PRAGMA wal_autocheckpoint = \(Checkpointer.fallbackPages)")
+            }
         } catch {
             throw Self.storeError(error, path: path)
         }
         monitor = ChangeMonitor(path: path, interval: options.changePollInterval)
+        checkpointer = Checkpointer(path: path)
     }
 
     // MARK: Opening
@@ -191,6 +197,7 @@ public final class SQLiteRunStore: RunStore {
             throw Self.storeError(error, path: path)
         }
         monitor.noteWrite()
+        checkpointer.noteCommit()
         return value
     }
 

@@ -52,4 +52,36 @@ struct MultiProcessTests {
             #expect(round.isClean, "\(round)")
         }
     }
+
+    @Test(
+        "8 processes decide a request while the process that owns the run waits, 50 times: one wins, the step runs once"
+    )
+    func eightProcessesRaceAWaitingOwner() async throws {
+        let site = try SQLiteSite()
+        let store = try await site.open(clock: .system)
+        let log = StepLog(path: site.folder.appendingPathComponent("steps.log").path)
+        let race = try await OwnedDecisionRace(
+            launcher: launcher(site), store: store, log: log, processes: 8, rounds: 50)
+        for _ in 0..<50 {
+            let round = try await race.round()
+            #expect(round.isClean, "\(round)")
+        }
+        #expect(await race.stop().allSatisfy { $0 == .exited(0) })
+        #expect(try await StoreInvariants.violations(in: store).isEmpty)
+        let runs = try await store.runs(RunFilter(workflowName: "logged-refund", limit: 100))
+        #expect(runs.count == 50 && runs.allSatisfy { $0.status == .succeeded })
+    }
+
+    @Test(
+        "a process killed at a point of a recorded run, 20 times per point: continued, nothing lost or run twice",
+        arguments: RunCrashPoint.allCases)
+    func killedInARecordedRun(_ point: RunCrashPoint) async throws {
+        let site = try SQLiteSite()
+        let store = try await site.open(clock: .system)
+        let log = StepLog(path: site.folder.appendingPathComponent("steps.log").path)
+        for _ in 0..<20 {
+            let round = try await RunCrashScenario.round(point, launcher: launcher(site), store: store, log: log)
+            #expect(round.isClean, "\(round)")
+        }
+    }
 }

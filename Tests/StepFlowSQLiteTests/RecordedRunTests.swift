@@ -138,6 +138,36 @@ struct RecordedRunTests {
         #expect(finished?.payload.value["status"] == "succeeded")
     }
 
+    @Test("a routed run without hooks: its last step and route trace are written with the finish")
+    func routedRunWithoutHooks() async throws {
+        let fixture = try await Fixture()
+        struct Routed: Workflow {
+            var name: String { "routed" }
+            var steps: [Step<RefundOrder>] {
+                Step("triage", routes: ["small": .step("auto"), "big": .step("manual")]) { (_: inout RefundOrder) in
+                    "small"
+                }
+                Step("manual") { (state: inout RefundOrder) in state.notes.append("manual") }
+                Step("auto", routes: ["done": .end]) { (state: inout RefundOrder) in
+                    state.notes.append("auto")
+                    return "done"
+                }
+            }
+        }
+        let result = await Routed().run(RefundOrder(), options: RunOptions(store: fixture.store))
+        #expect(result.status == .succeeded && result.routeTrace.count == 2)
+        let run = try #require(try await fixture.store.run(result.runID))
+        #expect(run.status == .succeeded && run.routeTrace == result.routeTrace && run.stepCount == 2)
+        let steps = try await fixture.store.stepResults(of: result.runID).map { try $0.decode(as: StepResult.self) }
+        #expect(steps.map(\.stepName) == ["triage", "auto"] && steps.map(\.routeKey) == ["small", "done"])
+        #expect(try run.state.decode(as: RefundOrder.self).notes == ["auto"])
+        #expect(
+            try await fixture.kinds(result.runID) == [
+                "workflow_started", "step_started", "step_finished", "step_started", "step_finished",
+                "workflow_finished",
+            ])
+    }
+
     @Test("a failed run records the failed step with the finish, and its error")
     func failedRun() async throws {
         let fixture = try await Fixture()
@@ -342,6 +372,26 @@ struct RecordedRunTests {
         #expect(await run.result.step("issue_refund")?.approvalDecision?.decidedBy == "bo")
     }
 
+    @Test("a decision retried with its idempotency key gets the same receipt; the run continues once")
+    func idempotentRetry() async throws {
+        let fixture = try await Fixture()
+        let run = try LoggedRefund(log: fixture.log).start(RefundOrder(), options: RunOptions(store: fixture.store))
+        let request = try await fixture.store.pendingRequest(of: run.runID)
+        let draft = DecisionDraft(
+            requestID: request.id, outcome: .approve, approver: "bo", identitySource: .claimed,
+            seenStateHash: request.stateHash, idempotencyKey: "console-click-1")
+        let first = try await fixture.elsewhere.decide(draft)
+        // The console lost the reply and sends the same decision again.
+        let retry = try await fixture.elsewhere.decide(draft)
+        #expect(first.code == "decided" && retry.code == "already_recorded")
+        #expect(retry.decision?.receipt == first.decision?.receipt)
+        let result = await run.result
+        #expect(
+            result.status == .succeeded
+                && result.step("issue_refund")?.approvalDecision?.receipt == first.decision?.receipt)
+        #expect(fixture.log.count("issue_refund", run: run.runID) == 1)
+    }
+
     @Test("a stale view is refused and the run keeps waiting")
     func staleView() async throws {
         let fixture = try await Fixture()
@@ -412,7 +462,8 @@ struct RecordedRunTests {
         #expect(paused.status == .paused && paused.checkpoint?.stepName == "issue_refund")
         let run = try #require(try await fixture.store.run(paused.runID))
         #expect(run.status == .waiting && run.owner == nil && run.stepIndex == 1)
-        #expect(try await fixture.kinds(paused.runID).suffix(3) == ["step_finished", "workflow_finished", "run_released"])
+        #expect(
+            try await fixture.kinds(paused.runID).suffix(3) == ["step_finished", "workflow_finished", "run_released"])
 
         let worker = Worker(store: fixture.elsewhere, workflows: [try AnyWorkflow(workflow)])
         #expect(try await worker.runPending().isEmpty)
@@ -589,13 +640,14 @@ struct RecordedRunTests {
 
     @Test("while a step runs longer than the lease, the lease is renewed and no worker can take the run")
     func heartbeat() async throws {
-        let fixture = try await Fixture()
-        let name = "logged-refund"
+        let clock = ManualClock()
+        let fixture = try await Fixture(clock: clock.storeClock)
         let workflow = LoggedRefund(log: fixture.log) { [store = fixture.elsewhere] runID in
-            guard let first = try? await store.run(runID)?.leaseExpiresAt else { return }
-            try? await store.waitUntil("two renewals") {
-                guard let now = try await store.run(runID)?.leaseExpiresAt else { return false }
-                return now.timeIntervalSince(first) >= 0.2
+            // The step outlasts the lease many times over; the heartbeat must have renewed it since.
+            clock.advance(by: .seconds(100))
+            try? await store.waitUntil("a renewal after the step outlasted its lease") {
+                guard let until = try await store.run(runID)?.leaseExpiresAt else { return false }
+                return until > clock.now
             }
         }
         let fingerprint = try workflow.definition().fingerprint
@@ -603,14 +655,14 @@ struct RecordedRunTests {
         let watcher = WorkflowHook { [store = fixture.elsewhere] event in
             guard case .stepFinished(let finished) = event, finished.stepName == "issue_refund" else { return }
             let stolen = try await store.claimNextRun(
-                owner: "thief", workflows: [name: fingerprint], leaseDuration: .seconds(60))
+                owner: "thief", workflows: ["logged-refund": fingerprint], leaseDuration: .seconds(60))
             claimed.withLock { $0.append(stolen != nil) }
         }
         let result = await workflow.run(
             RefundOrder(),
             options: RunOptions(
                 store: fixture.store, approvalHandler: .always(true), hooks: [watcher],
-                leaseDuration: .milliseconds(150)))
+                leaseDuration: .milliseconds(300)))
         #expect(result.status == .succeeded && claimed.withLock { $0 } == [false])
     }
 }

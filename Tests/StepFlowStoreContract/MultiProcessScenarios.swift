@@ -33,12 +33,14 @@ package struct RaceRound: Sendable, CustomStringConvertible {
     package var unexpected: [String] = []
     /// How many claimed the run afterwards (it must be continued once).
     package var claims = 0
+    /// How many claims there must be: one when the requester is gone, none when its owner waits and continues it.
+    package var expectedClaims = 1
     /// The decision's approver, as stored.
     package var storedWinner: String?
 
     /// Exactly one win, everyone else told who won, one claim.
     package var isClean: Bool {
-        decided == 1 && alreadyDecidedByWinner == processes - 1 && unexpected.isEmpty && claims == 1
+        decided == 1 && alreadyDecidedByWinner == processes - 1 && unexpected.isEmpty && claims == expectedClaims
             && storedWinner != nil
     }
 
@@ -81,18 +83,24 @@ package final class DecisionRace: Sendable {
         }
     }
 
-    /// Runs one round.
+    /// Runs one round on a request of a run whose requester is gone: the winner may continue it.
     package func round() async throws -> RaceRound {
         let (lease, request) = try await StoreFixtures(store: store, owner: "requester").waitingRun()
         // The requester is gone: whoever wins may continue the run.
         try await store.releaseRun(lease)
+        return try await race(runID: lease.runID, requestID: request.id, stateHash: request.stateHash, claim: true)
+    }
+
+    /// Every probe decides `requestID` at the same instant; with `claim`, each then tries to claim the run.
+    package func race(runID: String, requestID: String, stateHash: String, claim: Bool) async throws -> RaceRound {
         // Every probe passed the last round's gate before answering it, so this does not wait.
         _ = flock(barrier, LOCK_EX)
         for (index, probe) in probes.enumerated() {
             var arm = ProbeMessage(
-                op: "arm", runID: lease.runID, requestID: request.id, stateHash: request.stateHash,
-                approver: "approver-\(index)", key: "key-\(index)-\(request.id)")
+                op: "arm", runID: runID, requestID: requestID, stateHash: stateHash,
+                approver: "approver-\(index)", key: "key-\(index)-\(requestID)")
             arm.barrier = barrierPath
+            arm.claim = claim
             try probe.send(arm.line)
         }
         for probe in probes {
@@ -103,6 +111,7 @@ package final class DecisionRace: Sendable {
         }
         _ = flock(barrier, LOCK_UN)
         var round = RaceRound(processes: probes.count)
+        round.expectedClaims = claim ? 1 : 0
         var replies: [ProbeMessage] = []
         for probe in probes {
             guard let line = await probe.nextLine(), let reply = try? ProbeMessage(line: line) else {
@@ -110,7 +119,7 @@ package final class DecisionRace: Sendable {
             }
             replies.append(reply)
         }
-        let winner = try await store.decision(for: request.id)
+        let winner = try await store.decision(for: requestID)
         round.storedWinner = winner?.approver
         for (index, reply) in replies.enumerated() {
             switch reply.result {

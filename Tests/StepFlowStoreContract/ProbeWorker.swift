@@ -22,6 +22,8 @@ package struct ProbeMessage: Codable, Sendable, Hashable {
     package var message: String?
     /// The file whose lock is the round's starting gate.
     package var barrier: String?
+    /// Whether a racer claims the run after deciding (`nil`: it does); not when its owner is alive and continues it.
+    package var claim: Bool?
 
     package init(
         op: String, runID: String? = nil, requestID: String? = nil, stateHash: String? = nil, approver: String? = nil,
@@ -90,11 +92,13 @@ package enum ProbeWorker {
             reply.winner = result.decision?.approver
             reply.receipt = result.decision?.receipt.value
             reply.message = result.summary
-            do {
-                _ = try await store.claimRun(armed.runID ?? "", owner: name, leaseDuration: .seconds(60))
-                reply.claimed = true
-            } catch {
-                reply.claimed = false
+            if armed.claim != false {
+                do {
+                    _ = try await store.claimRun(armed.runID ?? "", owner: name, leaseDuration: .seconds(60))
+                    reply.claimed = true
+                } catch {
+                    reply.claimed = false
+                }
             }
         } catch {
             reply.result = "error"

@@ -21,9 +21,11 @@ package final class StepLog: Sendable {
     /// The file.
     package let path: String
 
+    /// The log at `path`, created empty if missing (never truncated: other processes share it).
     package init(path: String) {
         self.path = path
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { _ = close(descriptor) }
     }
 
     /// Appends "<step> <run id>".

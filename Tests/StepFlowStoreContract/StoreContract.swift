@@ -54,6 +54,8 @@ package enum StoreContract {
         Check("renewing and releasing a lease", renewAndRelease),
         Check("a finished run takes no more writes", finishedRunClosed),
         Check("cancelling closes the run and its request", cancelClosesRun),
+        Check("an owner may finish its waiting run, closing its request", finishWaitingRun),
+        Check("importing a paused run is idempotent by run id", importIsIdempotent),
         Check("runs list newest first, filtered", runsFilteredNewestFirst),
         Check("pending approvals and a run's requests", pendingApprovalsListed),
         Check("a waiter wakes on another instance's decision", waiterWakesOnDecision),
@@ -428,6 +430,49 @@ package enum StoreContract {
         }
         let last = try await store.events(of: request.runID).filter { $0.kind == .runCancelled }
         #expect(last.map { $0.payload.value["by"]?.stringValue } == ["alice"])
+    }
+
+    static func finishWaitingRun(_ site: any StoreTestSite) async throws {
+        let store = try await site.open(clock: .system)
+        let (lease, request) = try await StoreFixtures(store: store).waitingRun()
+        let failed = try await store.finishRun(
+            RunCompletion(status: .failed, state: StoreFixtures.state(10), error: "the hook failed"), lease: lease)
+        #expect(failed.status == .failed && failed.owner == nil && failed.approvalRequestID == nil)
+        #expect(try await store.approvalRequest(request.id)?.status == .cancelled)
+        #expect(try await store.pendingApprovals().isEmpty)
+        #expect(try await store.decide(StoreFixtures.decision(request, by: "bob")).code == "request_closed")
+    }
+
+    static func importIsIdempotent(_ site: any StoreTestSite) async throws {
+        let clock = ManualClock()
+        let store = try await site.open(clock: clock.storeClock)
+        let imported = ImportedRun(
+            id: "imported", workflowName: "refund", definitionFingerprint: "fp-1", state: StoreFixtures.state(10),
+            stepIndex: 1, steps: [StoredJSON(["step": 0])],
+            routeTrace: [RouteDecision(stepName: "check", routeKey: "big", nextStep: "refund", ended: false)],
+            startedBy: "ana",
+            request: ApprovalRequestDraft(
+                id: "imported-request", stepName: "refund", stepIndex: 1, message: "Refund 10?",
+                state: StoreFixtures.state(10), deadline: ApprovalDeadline(after: .seconds(60), then: .deny),
+                allowedApprovers: ["bob"]),
+            events: [EventDraft(.runImported)])
+        let run = try await store.importRun(imported)
+        #expect(run.status == .waiting && run.owner == nil && run.stepIndex == 1 && run.stepCount == 1)
+        #expect(run.approvalRequestID == "imported-request" && run.startedBy == "ana" && run.eventCount == 1)
+        #expect(run.routeTrace == imported.routeTrace && run.state == StoreFixtures.state(10))
+        #expect(try await store.stepResults(of: "imported") == [StoredJSON(["step": 0])])
+        let request = try #require(try await store.approvalRequest("imported-request"))
+        #expect(request.status == .pending && request.allowedApprovers == ["bob"] && request.stepIndex == 1)
+        #expect(request.deadline == clock.now.addingTimeInterval(60) && request.defaultOutcome == .deny)
+        // Again: nothing is written, the run comes back as it is.
+        clock.advance(by: .seconds(5))
+        let again = try await store.importRun(imported)
+        let requests = try await store.approvalRequests(of: "imported")
+        #expect(again == run && requests.count == 1)
+        // Decided, it is claimable like any waiting run.
+        #expect(try await store.decide(StoreFixtures.decision(request, by: "bob")).isRecorded)
+        let claimed = try await store.claimRun("imported", owner: "w", leaseDuration: .seconds(5))
+        #expect(claimed.decision?.approver == "bob" && claimed.steps.count == 1)
     }
 
     // MARK: Reading

@@ -11,7 +11,9 @@ enum Stress {
     }
 
     @concurrent
-    static func run(rounds: Int, processes: Int, crashRounds: Int, churnRounds: Int) async {
+    static func run(
+        rounds: Int, processes: Int, crashRounds: Int, churnRounds: Int, ownedRounds: Int, runCrashRounds: Int
+    ) async {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("stepflow-stress-\(getpid())")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -25,6 +27,11 @@ enum Stress {
             failed = try await race(rounds: rounds, processes: processes, launcher: launcher, store: store) || failed
             failed = try await crashes(rounds: crashRounds, launcher: launcher, store: store) || failed
             failed = try await churn(rounds: churnRounds, launcher: launcher, store: store) || failed
+            let log = StepLog(path: folder.appendingPathComponent("steps.log").path)
+            failed =
+                try await ownedRace(
+                    rounds: ownedRounds, processes: processes, launcher: launcher, store: store, log: log) || failed
+            failed = try await runCrashes(rounds: runCrashRounds, launcher: launcher, store: store, log: log) || failed
             let started = ContinuousClock.now
             let runs = try await store.runs(RunFilter(limit: Int.max)).count
             let violations = try await StoreInvariants.violations(in: store)
@@ -107,5 +114,62 @@ enum Stress {
               clean: \(clean)/\(rounds) (store consistent, every run left behind continued: \(continued) runs)
             """)
         return clean != rounds
+    }
+
+    private static func ownedRace(
+        rounds: Int, processes: Int, launcher: ProbeLauncher, store: any RunStore, log: StepLog
+    ) async throws -> Bool {
+        guard rounds > 0 else { return false }
+        let started = ContinuousClock.now
+        let race = try await OwnedDecisionRace(
+            launcher: launcher, store: store, log: log, processes: processes, rounds: rounds)
+        var clean = 0
+        var decided = 0
+        var alreadyDecided = 0
+        var gatedRuns = 0
+        for round in 1...rounds {
+            let result = try await race.round()
+            if result.isClean { clean += 1 } else { say("owned race round \(round): \(result)") }
+            decided += result.race.decided
+            alreadyDecided += result.race.alreadyDecidedByWinner
+            gatedRuns += result.gatedStepRuns
+        }
+        _ = await race.stop()
+        say(
+            """
+            decision race while the owner waits: \(rounds) recorded runs × \(processes) deciding processes, \
+            in \(started.duration(to: .now))
+              clean rounds (1 decided, \(processes - 1) "already decided by <winner>", the owner continued, \
+            the gated step ran once with the winner's decision): \(clean)/\(rounds)
+              decided: \(decided) (expected \(rounds)), already decided naming the winner: \(alreadyDecided) \
+            (expected \(rounds * (processes - 1))), gated step bodies run: \(gatedRuns) (expected \(rounds))
+            """)
+        return clean != rounds
+    }
+
+    private static func runCrashes(rounds: Int, launcher: ProbeLauncher, store: any RunStore, log: StepLog)
+        async throws -> Bool
+    {
+        guard rounds > 0 else { return false }
+        var failed = false
+        say(
+            "recorded runs killed with SIGKILL: \(rounds) rounds at each point, then a worker in another process continues"
+        )
+        for point in RunCrashPoint.allCases {
+            let started = ContinuousClock.now
+            var clean = 0
+            var stepRuns: [String: Int] = [:]
+            for round in 1...rounds {
+                let result = try await RunCrashScenario.round(point, launcher: launcher, store: store, log: log)
+                if result.isClean { clean += 1 } else { say("  round \(round): \(result)") }
+                stepRuns.merge(result.runs, uniquingKeysWith: +)
+            }
+            failed = failed || clean != rounds
+            let runs = ["check", "issue_refund", "notify"].map { "\($0) \(stepRuns[$0] ?? 0)" }.joined(separator: ", ")
+            say(
+                "  \(point.rawValue): clean \(clean)/\(rounds) (killed; continued; 1 request, decided once; "
+                    + "step bodies run: \(runs)) in \(started.duration(to: .now))")
+        }
+        return failed
     }
 }

@@ -8,7 +8,12 @@ import StepFlowStoreContract
 //   serve  --store PATH --name NAME          race deciders (line protocol on stdin/stdout)
 //   crash  --store PATH --point P --operation JSON   SIGKILL itself at P inside the operation
 //   churn  --store PATH                      write runs forever, "tick N" after each transaction
-//   stress [--rounds N] [--processes N] [--crash-rounds N] [--churn-rounds N]
+//   workflow --store PATH --log FILE [--mode wait|handler|pause] [--runs N] [--lease-ms MS] [--crash P[#N]]
+//          recorded runs of LoggedRefund, one after another; lines: started, requested, finished
+//   worker --store PATH --log FILE [--once] [--lease-ms MS] [--crash P[#N]]
+//          a Worker for LoggedRefund: one pass, or until stdin closes
+//   stress [--rounds N] [--processes N] [--crash-rounds N] [--churn-rounds N] [--owned-rounds N]
+//          [--run-crash-rounds N]
 //          the scenarios many times on a fresh store, with counts (Scripts/store-stress)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -23,7 +28,7 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
-func openStore(crashAt point: String? = nil) -> SQLiteRunStore {
+func openStore(crashAt point: String? = nil, trigger: CrashTrigger? = nil) -> SQLiteRunStore {
     guard let path = option("store") else { fail("missing --store PATH") }
     var options = SQLiteStoreOptions(changePollInterval: .milliseconds(2))
     if let point {
@@ -31,6 +36,7 @@ func openStore(crashAt point: String? = nil) -> SQLiteRunStore {
             if name == point { kill(getpid(), SIGKILL) }
         }
     }
+    if let trigger { options.crashPoint = trigger.callback }
     do {
         return try SQLiteRunStore(path: path, options: options)
     } catch {
@@ -57,12 +63,28 @@ case "churn":
     } catch {
         fail("\(error)")
     }
+case "workflow", "worker":
+    guard let logPath = option("log") else { fail("\(arguments[0]) needs --log FILE") }
+    let trigger = option("crash").map(CrashTrigger.init)
+    let store = openStore(trigger: trigger)
+    let lease = Duration.milliseconds(option("lease-ms").flatMap { Int($0) } ?? 30_000)
+    if arguments[0] == "workflow" {
+        await RecordedProbe.runWorkflows(
+            store, log: StepLog(path: logPath), mode: option("mode") ?? "wait",
+            runs: option("runs").flatMap { Int($0) } ?? 1, approver: option("approver") ?? "probe-approver",
+            lease: lease, crash: trigger)
+    } else {
+        await RecordedProbe.serveWorker(
+            store, log: StepLog(path: logPath), once: arguments.contains("--once"), lease: lease, crash: trigger)
+    }
 case "stress":
     await Stress.run(
         rounds: option("rounds").flatMap { Int($0) } ?? 1_000,
         processes: option("processes").flatMap { Int($0) } ?? 8,
         crashRounds: option("crash-rounds").flatMap { Int($0) } ?? 1_000,
-        churnRounds: option("churn-rounds").flatMap { Int($0) } ?? 1_000)
+        churnRounds: option("churn-rounds").flatMap { Int($0) } ?? 1_000,
+        ownedRounds: option("owned-rounds").flatMap { Int($0) } ?? 1_000,
+        runCrashRounds: option("run-crash-rounds").flatMap { Int($0) } ?? 1_000)
 default:
-    fail("usage: stepflow-store-probe serve|crash|churn|stress …")
+    fail("usage: stepflow-store-probe serve|crash|churn|workflow|worker|stress …")
 }

@@ -214,7 +214,8 @@ struct GateOptionsTests {
             metadata: [:])
         let requestJSON = String(decoding: try StepFlowJSON.encoder.encode(request), as: UTF8.self)
         #expect(
-            requestJSON == #"{"message":null,"metadata":{},"run_id":"r","state":{},"step_name":"s","workflow_name":"W"}"#
+            requestJSON
+                == #"{"message":null,"metadata":{},"run_id":"r","state":{},"step_name":"s","workflow_name":"W"}"#
         )
     }
 }

@@ -6,6 +6,18 @@
 ///     request.metadata["amount"]?.doubleValue ?? 0 < 500
 /// }
 /// ```
+///
+/// In a run recorded in a store, the handler is asked only after the request
+/// is in the store (its ``ApprovalRequest/requestID`` says which), and its
+/// answer is one decider among others: it is submitted through the store's
+/// guarded ``RunStore/decide(_:)`` as the decision of its
+/// ``ApprovalDecision/decidedBy`` (the OS user when `nil`; claimed when it names
+/// someone else). If a console or another process decided first, the run goes
+/// on with that decision; if the store refuses the handler's approver (not
+/// among the gate's approvers, or the starter approving their own run), the
+/// run waits for an allowed decision. A decision made elsewhere while the
+/// handler is still thinking cancels the handler's task: a handler should
+/// return promptly when cancelled (its answer is then ignored).
 public struct ApprovalHandler: Sendable {
     private let respond: @Sendable (ApprovalRequest) async throws -> ApprovalAnswer
 

@@ -121,7 +121,9 @@ final class StateMessage: Sendable {
     init<State>(_ message: @escaping @Sendable (State) -> String) {
         build = { value in
             // The engine builds messages for its own definition's steps, whose state type this is.
-            guard let state = value as? State else { preconditionFailure("an approval message built for \(State.self)") }
+            guard let state = value as? State else {
+                preconditionFailure("an approval message built for \(State.self)")
+            }
             return message(state)
         }
     }

@@ -9,12 +9,16 @@ struct EventEmitter: Sendable {
     ///
     /// Stored, because the run loop asks twice per step.
     let isActive: Bool
+    /// Whether hooks or a stream listen: when only the audit log does, the
+    /// engine writes its step entries without building the events.
+    let hasListeners: Bool
 
     init(hooks: [WorkflowHook], stream: EventSink?, recorder: RunRecorder? = nil) {
         self.hooks = hooks
         self.stream = stream
         self.recorder = recorder
-        self.isActive = stream != nil || !hooks.isEmpty || recorder != nil
+        self.hasListeners = stream != nil || !hooks.isEmpty
+        self.isActive = hasListeners || recorder != nil
     }
 
     /// Emits an event; the first hook that throws stops delivery and its error is

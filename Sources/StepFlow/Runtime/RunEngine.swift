@@ -23,6 +23,8 @@ struct RunEngine<State: Codable & Sendable> {
     private(set) var executedResults: [StepResult] = []
     private(set) var executedIndices: [Int] = []
     private(set) var routeTrace: [RouteDecision] = []
+    /// Whether the last step's record waits for the run's finish (see `recordsWithTheFinish`).
+    private(set) var lastStepUnrecorded = false
     /// The run's options, kept once in the scope that step contexts share.
     private var options: RunOptions { scope.options }
 
@@ -100,13 +102,16 @@ struct RunEngine<State: Codable & Sendable> {
             let step = await runStep(at: index, startedAt: handoff ?? Date(), state: &state, resumeDecision: decision)
             decision = nil
             handoff = emitter.isActive ? nil : step.finishedAt
-            if let recorder,
-                let error = await recordFinished(
+            if let recorder {
+                if recordsWithTheFinish(step.outcome) {
+                    lastStepUnrecorded = true
+                } else if let error = await recordFinished(
                     step.outcome, at: index, state: state, traceChanged: routeTrace.count != traceCount, recorder)
-            {
-                status = .failed
-                failure = error
-                break steps
+                {
+                    status = .failed
+                    failure = error
+                    break steps
+                }
             }
             switch step.outcome {
             case .next(let next):
@@ -213,6 +218,10 @@ struct RunEngine<State: Codable & Sendable> {
     @inline(__always)
     func start(_ step: StepPlan, at index: Int, state: State, startedAt: Date) async -> HookExecutionError? {
         guard emitter.isActive else { return nil }
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepStarted(step.name, index: index, at: startedAt))
+            return nil
+        }
         return await emitter.emit(
             .stepStarted(
                 StepStartedEvent(
@@ -432,7 +441,9 @@ struct RunEngine<State: Codable & Sendable> {
         result.durationMs = wholeMilliseconds(from: result.startedAt, to: finishedAt)
         result.childWorkflows = scope.endStep()
         var hookError: HookExecutionError?
-        if emitter.isActive {
+        if !emitter.hasListeners, let recorder {
+            recorder.log(.stepFinished(result.stepName, index: index, result: result))
+        } else if emitter.isActive {
             hookError = await emitter.emit(
                 .stepFinished(
                     StepFinishedEvent(
@@ -462,13 +473,24 @@ struct RunEngine<State: Codable & Sendable> {
                 startedBy: recorder.startedBy, events: [EventDraft(.workflowStarted(started))]))
     }
 
+    /// Whether the step that just finished is recorded with the run's finish, in the same transaction.
+    ///
+    /// A failed step always is (the run may be waiting on its request then,
+    /// which only the finish closes). The last step of a run that succeeds is
+    /// when no hook runs in between: nothing can then happen between the step
+    /// and the finish. With hooks, it is recorded on its own first, so a crash
+    /// in a `workflowFinished` hook never runs it again.
+    private func recordsWithTheFinish(_ outcome: StepOutcome) -> Bool {
+        switch outcome {
+        case .failed: true
+        case .ended: !emitter.hasListeners
+        case .next(let target): target >= definition.plans.count && !emitter.hasListeners
+        case .paused: false
+        }
+    }
+
     /// Records the step that just finished, before the next one starts; returns
     /// the store's refusal, which ends the run here.
-    ///
-    /// A step whose route ended the run is recorded too (the finish comes after
-    /// the `workflowFinished` hooks): a crash between the two never runs it
-    /// again. A failed step is recorded with the finish (the run may be waiting
-    /// on its request then, which only the finish closes).
     private func recordFinished(
         _ outcome: StepOutcome, at index: Int, state: State, traceChanged: Bool, _ recorder: RunRecorder
     ) async -> (any Error)? {
@@ -494,8 +516,10 @@ struct RunEngine<State: Codable & Sendable> {
         return error
     }
 
-    /// Writes how the run ended: finished, or (paused) its events, letting go
-    /// of it with its request pending. Returns the store's refusal.
+    /// Writes how the run ended; returns the store's refusal.
+    ///
+    /// A finished run is finished in the store; a paused one has its events
+    /// written and is let go, its request pending.
     private func conclude(_ status: WorkflowStatus, state: State, error: (any Error)?, _ recorder: RunRecorder)
         async -> (any Error)?
     {
@@ -506,14 +530,14 @@ struct RunEngine<State: Codable & Sendable> {
         default:
             let final: (state: StoredJSON, lastStep: StoredJSON?)
             do {
-                // A failed step is the last one, recorded here rather than on its own.
-                let failedStep = status == .failed ? executedResults.last.flatMap { $0.status == .failed ? $0 : nil } : nil
-                final = (try StoredJSON(encoding: state), try failedStep.map { try StoredJSON(encoding: $0) })
+                let lastStep = lastStepUnrecorded ? executedResults.last : nil
+                final = (try StoredJSON(encoding: state), try lastStep.map { try StoredJSON(encoding: $0) })
             } catch {
                 return recorder.abandon(error)
             }
             return await recorder.finish(
-                status == .succeeded ? .succeeded : .failed, state: final.state, lastStep: final.lastStep, error: error)
+                status == .succeeded ? .succeeded : .failed, state: final.state, lastStep: final.lastStep,
+                routeTrace: routeTrace, error: error)
         }
     }
 

@@ -53,8 +53,9 @@ public struct RunOptions: Sendable {
     public var pauseOnApproval: Bool
     /// Where the run is recorded; `nil` (the default) records nothing.
     public var store: (any RunStore)?
-    /// Who started the run: recorded with it, and refused as approver by gates
-    /// that refuse self-approval. `nil` means the OS user of this process.
+    /// Who started the run; `nil` means the OS user of this process.
+    ///
+    /// It is recorded with the run, and refused as approver by gates that refuse self-approval.
     public var startedBy: String?
     /// How long a recorded run's lease lasts without renewal: how long after
     /// this process dies a ``Worker`` may take the run over.

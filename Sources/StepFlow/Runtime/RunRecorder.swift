@@ -57,7 +57,11 @@ final class RunRecorder: Sendable {
 
     /// Keeps an event for the next write.
     func log(_ event: WorkflowEvent) {
-        let draft = EventDraft(event)
+        log(EventDraft(event))
+    }
+
+    /// Keeps an audit-log entry for the next write (built directly when no hook or stream needs the event).
+    func log(_ draft: EventDraft) {
         state.withLock { $0.pending.append(draft) }
     }
 
@@ -129,13 +133,15 @@ final class RunRecorder: Sendable {
     }
 
     /// Finishes the run with its final state, status and remaining events.
-    func finish(_ status: StoredRunStatus, state runState: StoredJSON, lastStep: StoredJSON?, error: (any Error)?)
-        async -> (any Error)?
-    {
+    func finish(
+        _ status: StoredRunStatus, state runState: StoredJSON, lastStep: StoredJSON?, routeTrace: [RouteDecision],
+        error: (any Error)?
+    ) async -> (any Error)? {
         guard let lease = writableLease() else { return failure }
         stopHeartbeat()
         let completion = RunCompletion(
-            status: status, state: runState, lastStep: lastStep, error: error.map(errorMessage), events: takePending())
+            status: status, state: runState, lastStep: lastStep, routeTrace: routeTrace, error: error.map(errorMessage),
+            events: takePending())
         do {
             _ = try await shielded { [store] in try await store.finishRun(completion, lease: lease) }
             return nil
@@ -184,7 +190,8 @@ final class RunRecorder: Sendable {
             state.heartbeat = nil
             return (error, state.lease)
         }
-        let lostLease = (error as? StoreError).map { [.fencedOut, .runFinished, .runNotFound].contains($0.code) } ?? false
+        let lostLease =
+            (error as? StoreError).map { [.fencedOut, .runFinished, .runNotFound].contains($0.code) } ?? false
         if release, !lostLease, let lease {
             let store = store
             Task { try? await store.releaseRun(lease) }
@@ -287,20 +294,9 @@ extension EventDraft {
         case .workflowStarted(let e):
             self.init(.workflowStarted, payload: .fields(["workflow": .text(e.workflowName)]), at: e.startedAt)
         case .stepStarted(let e):
-            self.init(
-                .stepStarted, payload: .fields(["step": .text(e.stepName), "step_index": .number(e.stepIndex)]),
-                at: e.startedAt)
+            self = .stepStarted(e.stepName, index: e.stepIndex, at: e.startedAt)
         case .stepFinished(let e):
-            let result = e.result
-            self.init(
-                .stepFinished,
-                payload: .fields([
-                    "step": .text(e.stepName), "step_index": .number(e.stepIndex),
-                    "status": .text(result.status.rawValue), "attempts": .number(result.attempts),
-                    "duration_ms": .number(result.durationMs), "error": result.error.map { .text(errorMessage($0)) },
-                    "route_key": result.routeKey.map { .text($0) }, "next_step": result.nextStep.map { .text($0) },
-                ]),
-                at: result.finishedAt)
+            self = .stepFinished(e.stepName, index: e.stepIndex, result: e.result)
         case .workflowFinished(let e):
             self.init(
                 .workflowFinished,
@@ -353,6 +349,26 @@ extension EventDraft {
     }
 }
 
+extension EventDraft {
+    /// `step_started`: the step and its index.
+    static func stepStarted(_ step: String, index: Int, at startedAt: Date) -> EventDraft {
+        EventDraft(.stepStarted, payload: .fields(["step": .text(step), "step_index": .number(index)]), at: startedAt)
+    }
+
+    /// `step_finished`: the step, its index, and the result's outline (the result itself is recorded with the step).
+    static func stepFinished(_ step: String, index: Int, result: StepResult) -> EventDraft {
+        EventDraft(
+            .stepFinished,
+            payload: .fields([
+                "step": .text(step), "step_index": .number(index), "status": .text(result.status.rawValue),
+                "attempts": .number(result.attempts), "duration_ms": .number(result.durationMs),
+                "error": result.error.map { .text(errorMessage($0)) }, "route_key": result.routeKey.map { .text($0) },
+                "next_step": result.nextStep.map { .text($0) },
+            ]),
+            at: result.finishedAt)
+    }
+}
+
 /// A scalar in an event payload.
 enum PayloadField {
     case text(String)
@@ -386,6 +402,13 @@ extension StoredJSON {
     /// Appends `string` as a JSON string literal, escaped as RFC 8259 requires.
     private static func appendQuoted(_ string: String, to text: inout String) {
         text += "\""
+        // Step names, statuses and ids need no escaping: append them whole.
+        guard string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else {
+            text += string
+            text += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""

@@ -88,8 +88,9 @@ enum FirstOf<A: Sendable, B: Sendable>: Sendable {
     case second(Result<B, any Error>)
 }
 
-/// Waits for the first of two tasks to finish; the other keeps running (the
-/// caller cancels it). Unlike a task group, it never waits for the loser, so a
+/// Waits for the first of two tasks to finish; the other keeps running (the caller cancels it).
+///
+/// Unlike a task group, it never waits for the loser, so a
 /// handler that ignores cancellation (a blocked prompt) cannot hold the run.
 /// Cancelling the waiting task cancels both.
 func firstOf<A: Sendable, B: Sendable>(_ a: Task<A, any Error>, _ b: Task<B, any Error>) async -> FirstOf<A, B> {

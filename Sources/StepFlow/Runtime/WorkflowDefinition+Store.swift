@@ -19,9 +19,10 @@ struct Continuation<State: Sendable>: Sendable {
 }
 
 extension WorkflowDefinition {
-    /// Reads a claimed run: its state, recorded step results and, at a decided
-    /// gate, the winning decision. Throws when they no longer read as this
-    /// workflow's (its state type changed, though its fingerprint did not).
+    /// Reads a claimed run: its state, recorded step results, and the winning decision at a decided gate.
+    ///
+    /// Throws when they no longer read as this workflow's (its state type
+    /// changed, though its fingerprint did not).
     func continuation(of claimed: ClaimedRun) throws(StateValidationError) -> Continuation<State> {
         let run = claimed.run
         let state: State
@@ -96,7 +97,8 @@ extension WorkflowDefinition {
         do {
             let run = try await store.importRun(imported)
             guard run.workflowName == name else {
-                return .refused("Run \(run.id) in the store belongs to workflow '\(run.workflowName)', not '\(name)'.", nil)
+                return .refused(
+                    "Run \(run.id) in the store belongs to workflow '\(run.workflowName)', not '\(name)'.", nil)
             }
             let requests = try await store.approvalRequests(of: run.id)
             let atGate = requests.last { $0.stepIndex == checkpoint.stepIndex }
@@ -114,9 +116,10 @@ extension WorkflowDefinition {
             guard result.isRecorded else { return .refused(result.summary, result.decision) }
             let claimed: ClaimedRun
             do {
-                claimed = try await store.claimRun(run.id, owner: options.owner ?? ProcessIdentity.ownerID,
+                claimed = try await store.claimRun(
+                    run.id, owner: options.owner ?? ProcessIdentity.ownerID,
                     leaseDuration: options.leaseDuration)
-            } catch let error as StoreError where error.code == .leaseHeld || error.code == .runFinished {
+            } catch let error as StoreError where [.leaseHeld, .runFinished, .notClaimable].contains(error.code) {
                 // A worker saw the decision first: it continues the run, exactly once.
                 return .continuedElsewhere(try await store.run(run.id) ?? run)
             }
@@ -127,7 +130,8 @@ extension WorkflowDefinition {
                 continuation = try self.continuation(of: claimed)
             } catch {
                 _ = try? await store.finishRun(
-                    RunCompletion(status: .failed, state: claimed.run.state, error: error.message), lease: claimed.lease)
+                    RunCompletion(status: .failed, state: claimed.run.state, error: error.message), lease: claimed.lease
+                )
                 return .refused(error.message, result.decision)
             }
             return .continued(await self.run(continuation, options: options))

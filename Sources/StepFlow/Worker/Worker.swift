@@ -79,10 +79,9 @@ public final class Worker: Sendable {
 
     /// A worker for `workflows` on `store`.
     ///
-    /// - Parameters:
-    ///   - owner: the id it claims runs with; unique per worker (the default is).
-    ///   - hooks: hooks for the runs it continues.
-    ///   - onEvent: told of every run continued, deadline applied, changed definition and store failure.
+    /// Its `owner` id must be unique per worker (the default is); `hooks` are
+    /// the hooks of the runs it continues; `onEvent` is told of every run
+    /// continued, deadline applied, changed definition and store failure.
     public convenience init(
         store: any RunStore, workflows: [AnyWorkflow], owner: String = RunLease.makeOwnerID(),
         leaseDuration: Duration = .seconds(30), pollInterval: Duration = .seconds(1),
@@ -236,7 +235,11 @@ public final class Worker: Sendable {
         let task = Task { [store] in
             await workflow.resumeThroughStore(checkpoint, decision: decision, store: store, options: options)
         }
-        let outcome = await withTaskCancellationHandler { await task.value } onCancel: { signal.stop() }
+        let outcome = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            signal.stop()
+        }
         switch outcome {
         case .continued(let result):
             onEvent(.continued(result))
@@ -261,7 +264,11 @@ public final class Worker: Sendable {
         let signal = StopSignal()
         let options = runOptions(stop: signal)
         let task = Task { await workflow.continueRun(claimed, options: options) }
-        let result = await withTaskCancellationHandler { await task.value } onCancel: { signal.stop() }
+        let result = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            signal.stop()
+        }
         onEvent(.continued(result))
         return result
     }
