@@ -135,7 +135,9 @@ struct RunStoreCommandTests {
     @Test("--pause leaves the request pending; the printed hint resumes it once; a second resume is refused")
     func pauseThenResumeOnce() async throws {
         let sandbox = try Sandbox()
-        let paused = try await run(["run", "persistent-approval", "--pause"], in: sandbox)
+        // A path the shell would split or unquote: the hint quotes it.
+        let chosen = sandbox.folder.appendingPathComponent("ana's refund $HOME.json").path
+        let paused = try await run(["run", "persistent-approval", "--pause", "--checkpoint", chosen], in: sandbox)
         #expect(paused.exitCode == 3)
         let id = try runID(paused.lines)
         let store = try sandbox.store()
@@ -146,6 +148,7 @@ struct RunStoreCommandTests {
             paused.lines.contains(
                 #"paused at step issue_refund: run \#(id) waits for approval in the store (request \#(request.id))"#))
         let file = try #require(sandbox.checkpoints().first)
+        #expect(file.path == chosen)
         let original = try Data(contentsOf: file)
 
         // The hint, run by a shell exactly as printed.

@@ -217,6 +217,8 @@ struct RunnerCommandTests {
         let pausedJSON = try #require(
             try JSONSerialization.jsonObject(with: Data(paused.stdout.utf8)) as? [String: Any])
         #expect(pausedJSON["checkpoint_path"] as? String == sandbox.files().first?.path)
+        let requestID = try #require(pausedJSON["request_id"] as? String)
+        #expect(paused.stderr.contains("(request \(requestID))"), "the request waiting in the store")
         #expect(paused.exitCode == 3)
     }
 
