@@ -28,7 +28,7 @@ let package = Package(
             name: "StepFlow",
             swiftSettings: [
                 // Async engine functions run on their caller's executor: no hop per step.
-                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault")
             ]
         ),
         // The run store on embedded SQLite (SPEC §9): the only target that links a database driver.
@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "StepFlowTUI",
             dependencies: [
-                "StepFlow", "StepFlowDrawing", "CNcurses",
+                "StepFlow", "StepFlowDrawing", "StepFlowSQLite", "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,6 +63,7 @@ let package = Package(
             dependencies: [
                 "StepFlow",
                 "StepFlowExamples",
+                "StepFlowSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/stepflow-examples"
@@ -122,15 +123,24 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "StepFlowTestSupportTests", dependencies: ["StepFlowTestSupport"]),
         // The examples and the stepflow-examples command.
-        .testTarget(name: "StepFlowExamplesTests", dependencies: ["StepFlow", "StepFlowExamples", "StepFlowTestSupport"]),
+        .testTarget(
+            name: "StepFlowExamplesTests",
+            dependencies: ["StepFlow", "StepFlowExamples", "StepFlowSQLite", "StepFlowTestSupport"]),
         .testTarget(
             name: "StepFlowTUITests",
             dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowTUI", "StepFlowExamples", "StepFlowTestSupport"],
             exclude: ["Golden"]),
+        // A StepFlowTool over test workflows that log each step and can block until killed:
+        // the command line's crash tests run it.
+        .executableTarget(
+            name: "stepflow-cli-probe",
+            dependencies: ["StepFlow", "StepFlowTUI"],
+            path: "Tests/StepFlowCLIProbe"
+        ),
         // The built stepflow-tui binary, run as a process and in tmux.
         .testTarget(
             name: "StepFlowCLITests",
-            dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowExamples", "StepFlowTestSupport"]),
+            dependencies: ["StepFlow", "StepFlowDrawing", "StepFlowExamples", "StepFlowSQLite", "StepFlowTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

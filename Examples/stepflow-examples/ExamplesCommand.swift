@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import StepFlow
 import StepFlowExamples
+import StepFlowSQLite
 
 /// `stepflow-examples`: the nine seed examples, one subcommand each.
 @main
@@ -22,10 +23,24 @@ func printLines(_ lines: [String]) {
     for line in lines { print(line) }
 }
 
-/// The user running the command, recorded as the approver.
+/// The user running the command, recorded as the approver (as the store knows it: from the OS).
 func currentUserName() -> String {
-    let environment = ProcessInfo.processInfo.environment
-    return environment["USER"] ?? environment["LOGNAME"] ?? NSUserName()
+    ProcessIdentity.userName
+}
+
+/// Prints one line to standard error and exits with code 2: the command did nothing.
+func refuse(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("stepflow-examples: \(VisibleText.sanitize(message))\n".utf8))
+    return ExitCode(2)
+}
+
+/// The run store: `$STEPFLOW_STORE`, else `$XDG_STATE_HOME/stepflow/stepflow.sqlite`, created on first use.
+func openStore() throws -> SQLiteRunStore {
+    do {
+        return try SQLiteRunStore.openDefault()
+    } catch {
+        throw refuse("\(error)")
+    }
 }
 
 struct RefundExample: AsyncParsableCommand {
@@ -113,7 +128,12 @@ struct ApprovalRefundExample: AsyncParsableCommand {
 struct PersistentApprovalExample: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persistent-approval",
-        abstract: "Pause for approval and write a checkpoint; resume it later in another process.",
+        abstract: "Pause for approval in the run store and write a checkpoint; resume it later in another process.",
+        discussion: """
+            The run is recorded in the run store ($STEPFLOW_STORE, else $XDG_STATE_HOME/stepflow/stepflow.sqlite).
+            'pause' leaves its approval request pending there; 'resume' decides it through the store, so a
+            checkpoint is resumed once: a second resume is refused (exit 2) and nothing runs twice.
+            """,
         subcommands: [Pause.self, Resume.self]
     )
 
@@ -121,7 +141,7 @@ struct PersistentApprovalExample: AsyncParsableCommand {
 
     struct Pause: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run until the approval step and save the checkpoint.")
+            abstract: "Run until the approval step, leave its request pending in the store, and save the checkpoint.")
 
         @Option(help: "Where to write the checkpoint.")
         var checkpoint = PersistentApprovalExample.defaultCheckpoint
@@ -130,20 +150,25 @@ struct PersistentApprovalExample: AsyncParsableCommand {
         var amount = 640.0
 
         func run() async throws {
+            let store = try openStore()
             let state = ApprovalRefundState(orderID: "ord_790", amount: amount, reason: "Wrong size")
-            let result = await PersistentApprovalWorkflow().run(state, pauseOnApproval: true)
+            // Recorded: the request is written to the store, where any process can decide it.
+            let options = RunOptions(store: store, startedBy: currentUserName(), pauseOnApproval: true)
+            let result = await PersistentApprovalWorkflow().run(state, options: options)
             printLines(ResultReport.lines(for: result.erased()))
             guard let pause = result.checkpoint else {
-                throw ValidationError("the workflow did not pause")
+                throw refuse("the workflow did not pause")
             }
             try pause.jsonData().write(to: URL(fileURLWithPath: checkpoint), options: .atomic)
+            print("Run \(pause.runID) waits for approval in the store at \(store.path)")
             print("Checkpoint written to \(checkpoint)")
             print("Resume with: swift run stepflow-examples persistent-approval resume \(checkpoint) --approve")
         }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a saved checkpoint with a decision.")
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a saved checkpoint with a decision, through the store: once.")
 
         @Argument(help: "The checkpoint file written by 'pause'.")
         var checkpoint: String
@@ -166,21 +191,29 @@ struct PersistentApprovalExample: AsyncParsableCommand {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
             } catch {
-                throw ValidationError("cannot read checkpoint \(checkpoint): \(error.localizedDescription)")
+                throw refuse("cannot read checkpoint \(checkpoint): \(error.localizedDescription)")
             }
             let pause: ApprovalPause<ApprovalRefundState>
             do {
                 pause = try ApprovalPause<ApprovalRefundState>(jsonData: data)
             } catch {
-                throw ValidationError(error.message)
+                throw refuse(error.message)
             }
+            let store = try openStore()
             print(
                 "Resuming run \(pause.runID.prefix(8)) at step '\(pause.stepName)' (paused \(StepFlowJSON.formatDate(pause.createdAt)))"
             )
+            // With a store, the resume imports the run if the store does not have it, and
+            // continues it only if this decision is the first: exactly once.
             let decision = ApprovalDecision(approved: approve, reason: reason, decidedBy: currentUserName())
-            let result = await PersistentApprovalWorkflow().resume(from: pause, decision: decision)
+            let result = await PersistentApprovalWorkflow().resume(
+                from: pause, decision: decision, options: RunOptions(store: store, pauseOnApproval: true))
+            if let error = result.error as? ApprovalResumeError { throw refuse(error.message) }
+            if result.status == .running {
+                print("The decision was recorded; another process continues run \(pause.runID.prefix(8)).")
+                return
+            }
             printLines(ResultReport.lines(for: result.erased()))
-            if let error = result.error as? ApprovalResumeError { throw ValidationError(error.message) }
         }
     }
 }

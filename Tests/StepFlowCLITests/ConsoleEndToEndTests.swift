@@ -1,4 +1,6 @@
 import Foundation
+import StepFlow
+import StepFlowSQLite
 import StepFlowTestSupport
 import Testing
 
@@ -9,11 +11,12 @@ struct ConsoleEndToEndTests {
     let binary = BuiltProduct.directory.appendingPathComponent("stepflow-tui").path
     let user = NSUserName()
 
-    /// A checkpoint folder per test.
+    /// A checkpoint folder and run store per test.
     final class Folder {
         let url: URL
         init() throws { url = try makeTemporaryDirectory() }
         deinit { try? FileManager.default.removeItem(at: url) }
+        var storePath: String { url.appendingPathComponent("store.sqlite").path }
         var checkpoints: [URL] {
             ((try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)) ?? [])
                 .filter { $0.pathExtension == "json" }
@@ -27,6 +30,7 @@ struct ConsoleEndToEndTests {
             width: width, height: height,
             environment: [
                 "LANG": "C.UTF-8", "TERM": "xterm-256color", "STEPFLOW_CHECKPOINT_DIR": folder.url.path,
+                "STEPFLOW_STORE": folder.storePath,
             ].merging(extra) { _, new in new })
     }
 
@@ -80,6 +84,34 @@ struct ConsoleEndToEndTests {
         try tmux.send("q")
         #expect(try await tmux.exitCode(of: console).code == 0)
         try await expectSaneTerminal(tmux)
+
+        // The run is recorded, and the operator's answer was decided through the store.
+        let store = try SQLiteRunStore(path: folder.storePath)
+        let run = try #require(try await store.runs(RunFilter()).first)
+        #expect(run.workflowName == "approval-refund" && run.status == .succeeded && run.startedBy == user)
+        let request = try #require(try await store.approvalRequests(of: run.id).first)
+        let decision = try #require(try await store.decision(for: request.id))
+        #expect(decision.approver == user && decision.identitySource == .osUser && decision.reason == "receipt ok")
+    }
+
+    @Test("a decision made in another process first wins: the prompt closes and the run goes on")
+    func decidedElsewhere() async throws {
+        let folder = try Folder()
+        let tmux = try await session(folder)
+        let console = try await openAtPrompt(tmux)
+        let store = try SQLiteRunStore(path: folder.storePath)
+        let request = try #require(try await store.pendingApprovals().first)
+        let result = try await store.decide(
+            DecisionDraft(
+                requestID: request.id, outcome: .approve, reason: "from the inbox", approver: "bo",
+                identitySource: .claimed, seenStateHash: request.stateHash))
+        #expect(result.isRecorded)
+        let screen = try await tmux.waitFor(Self.succeededHeader)
+        #expect(screen.contains("approved by bo: from the inbox"))
+        #expect(!screen.contains("Approval needed"), "the prompt closed")
+        try tmux.send("q")
+        #expect(try await tmux.exitCode(of: console).code == 0)
+        #expect(try await store.run(request.runID)?.status == .succeeded)
     }
 
     @Test("deny in the prompt and see the run fail")
@@ -137,9 +169,17 @@ struct ConsoleEndToEndTests {
         let (code, screen) = try await tmux.exitCode(of: console)
         #expect(code == 130)
         #expect(screen.contains("interrupted by SIGINT; the terminal was restored"))
+        #expect(screen.contains("waits for approval in the store; checkpoint saved to"))
         #expect(screen.contains("stepflow-tui resume"))
         #expect(folder.checkpoints.count == 1)
         try await expectSaneTerminal(tmux)
+
+        // The request stays pending in the store, and the run is free for whoever continues it.
+        let store = try SQLiteRunStore(path: folder.storePath)
+        let request = try #require(try await store.pendingApprovals().first)
+        let run = try #require(try await store.run(request.runID))
+        #expect(run.status == .waiting && run.owner == nil && request.stepName == "issue_refund")
+        #expect(screen.contains("run \(run.id) waits for approval"))
     }
 
     @Test("SIGTERM mid-run restores the terminal too")

@@ -18,6 +18,7 @@ struct ConsoleTrapTests {
             width: 100, height: 30,
             environment: [
                 "LANG": "C.UTF-8", "TERM": "xterm-256color", "STEPFLOW_CHECKPOINT_DIR": folder.path,
+                "STEPFLOW_STORE": folder.appendingPathComponent("store.sqlite").path,
             ])
         let console = try tmux.run(binary)
         try await tmux.waitFor("Workflows")

@@ -7,12 +7,15 @@ import Testing
 struct RunnerCommandTests {
     let tui = BuiltProduct(name: "stepflow-tui")
 
-    /// A private checkpoint folder per test, removed afterwards.
+    /// A private checkpoint folder and run store per test, removed afterwards.
     final class Sandbox {
         let folder: URL
         init() throws { folder = try makeTemporaryDirectory() }
         deinit { try? FileManager.default.removeItem(at: folder) }
-        var environment: [String: String] { ["STEPFLOW_CHECKPOINT_DIR": folder.path] }
+        var storePath: String { folder.appendingPathComponent("store.sqlite").path }
+        var environment: [String: String] {
+            ["STEPFLOW_CHECKPOINT_DIR": folder.path, "STEPFLOW_STORE": storePath]
+        }
         func files() -> [URL] {
             ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [])
                 .filter { $0.pathExtension == "json" }
@@ -214,6 +217,8 @@ struct RunnerCommandTests {
         let pausedJSON = try #require(
             try JSONSerialization.jsonObject(with: Data(paused.stdout.utf8)) as? [String: Any])
         #expect(pausedJSON["checkpoint_path"] as? String == sandbox.files().first?.path)
+        let requestID = try #require(pausedJSON["request_id"] as? String)
+        #expect(paused.stderr.contains("(request \(requestID))"), "the request waiting in the store")
         #expect(paused.exitCode == 3)
     }
 
@@ -239,6 +244,7 @@ struct RunnerCommandTests {
         #expect(out.stderr.split(separator: "\n").count == 1, "one line: \(out.stderr)")
         #expect(out.stdout.isEmpty)
         #expect(sandbox.files().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.storePath), "nothing changed, not even the store")
     }
 
     @Test("a corrupt, truncated, foreign or changed checkpoint is refused and left as it was")
@@ -269,22 +275,6 @@ struct RunnerCommandTests {
             #expect(out.stderr.contains(message), "case \(index): \(out.stderr)")
             #expect(try Data(contentsOf: file) == Data(content.utf8), "case \(index): the file is left as it was")
         }
-    }
-
-    @Test("a checkpoint resumes once; the second resume is refused and changes nothing")
-    func secondResume() async throws {
-        let sandbox = try Sandbox()
-        _ = try await run(["run", "persistent-approval", "--pause"], in: sandbox)
-        let file = try #require(sandbox.files().first)
-        let first = try await run(["resume", file.path, "--approve"], in: sandbox)
-        #expect(first.exitCode == 0)
-        let marked = try Data(contentsOf: file)
-        #expect(String(decoding: marked, as: UTF8.self).contains(#""resumed""#))
-
-        let second = try await run(["resume", file.path, "--approve"], in: sandbox)
-        #expect(second.exitCode == 2)
-        #expect(second.stderr.contains("was already resumed by \(NSUserName())"))
-        #expect(try Data(contentsOf: file) == marked)
     }
 
     @Test("escape sequences in the state are printed visibly, never raw")

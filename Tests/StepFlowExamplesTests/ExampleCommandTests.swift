@@ -1,4 +1,6 @@
 import Foundation
+import StepFlow
+import StepFlowSQLite
 import StepFlowTestSupport
 import Testing
 
@@ -56,19 +58,29 @@ struct ExampleCommandTests {
         #expect(out.stdout.contains("Error: ApprovalRequiredError: Approval denied for step 'issue_refund'."))
     }
 
-    @Test("persistent-approval pauses in one process and resumes in another", arguments: [true, false])
+    @Test(
+        "persistent-approval pauses in the store in one process and resumes once in another", arguments: [true, false])
     func persistentApproval(approve: Bool) async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("refund.checkpoint.json").path
+        let storePath = folder.appendingPathComponent("store.sqlite").path
+        let environment = ["STEPFLOW_STORE": storePath]
 
-        let paused = try await run("persistent-approval", "pause", "--checkpoint", file)
+        let paused = try await examples.run(
+            ["persistent-approval", "pause", "--checkpoint", file], environment: environment)
+        #expect(paused.exitCode == 0, "stderr: \(paused.stderr)")
         #expect(paused.lines.first?.hasPrefix("Workflow persistent-approval paused in ") == true)
         #expect(paused.lines.contains("Checkpoint written to \(file)"))
         #expect(FileManager.default.fileExists(atPath: file))
+        let store = try SQLiteRunStore(path: storePath)
+        let request = try #require(try await store.pendingApprovals().first)
+        #expect(paused.lines.contains("Run \(request.runID) waits for approval in the store at \(storePath)"))
 
-        let resumed = try await run(
-            "persistent-approval", "resume", file, approve ? "--approve" : "--deny", "--reason", "checked")
+        let resumed = try await examples.run(
+            ["persistent-approval", "resume", file, approve ? "--approve" : "--deny", "--reason", "checked"],
+            environment: environment)
+        #expect(resumed.exitCode == 0, "stderr: \(resumed.stderr)")
         let runID = try #require(paused.lines.first?.split(separator: "(run ").last)
         #expect(resumed.lines.contains { $0.contains("(run \(runID)") }, "the resumed run keeps its id")
         if approve {
@@ -79,18 +91,48 @@ struct ExampleCommandTests {
             #expect(resumed.stdout.contains("Approval denied for step 'issue_refund'."))
         }
         #expect(resumed.stdout.contains(#"("checked")"#))
+        #expect(try await store.run(request.runID)?.status == (approve ? .succeeded : .failed))
+        #expect(try await store.decision(for: request.id)?.approver == ProcessIdentity.userName)
+
+        let again = try await examples.run(
+            ["persistent-approval", "resume", file, "--approve"], environment: environment)
+        #expect(again.exitCode == 2)
+        #expect(again.stderr.split(separator: "\n").count == 1, "one line: \(again.stderr)")
+        #expect(again.stderr.contains("Already decided by \(ProcessIdentity.userName) at "), "\(again.stderr)")
+        #expect(!again.stdout.contains("Workflow persistent-approval"), "nothing ran again")
     }
 
-    @Test("persistent-approval refuses a corrupt checkpoint with one line and a non-zero exit")
+    @Test("persistent-approval refuses a corrupt checkpoint with one line and exit 2")
     func persistentApprovalCorrupt() async throws {
         let folder = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("bad.json")
         try Data("{ not json".utf8).write(to: file)
-        let out = try await examples.run(["persistent-approval", "resume", file.path, "--approve"])
-        #expect(out.exitCode != 0)
+        let storePath = folder.appendingPathComponent("store.sqlite").path
+        let out = try await examples.run(
+            ["persistent-approval", "resume", file.path, "--approve"], environment: ["STEPFLOW_STORE": storePath])
+        #expect(out.exitCode == 2)
         #expect(out.stderr.contains("corrupt or truncated"))
+        #expect(out.stderr.split(separator: "\n").count == 1, "one line: \(out.stderr)")
         #expect(try String(contentsOf: file, encoding: .utf8) == "{ not json", "the file is left as it was")
+        #expect(!FileManager.default.fileExists(atPath: storePath), "the store is not even created")
+    }
+
+    @Test("persistent-approval refuses a corrupt store with one line and exit 2, leaving it untouched")
+    func persistentApprovalCorruptStore() async throws {
+        let folder = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let storePath = folder.appendingPathComponent("store.sqlite").path
+        let garbage = Data(String(repeating: "not a store ", count: 400).utf8)
+        try garbage.write(to: URL(fileURLWithPath: storePath))
+        let out = try await examples.run(
+            ["persistent-approval", "pause", "--checkpoint", folder.appendingPathComponent("c.json").path],
+            environment: ["STEPFLOW_STORE": storePath])
+        #expect(out.exitCode == 2)
+        #expect(out.stdout.isEmpty)
+        #expect(out.stderr.split(separator: "\n").count == 1, "one line: \(out.stderr)")
+        #expect(out.stderr.contains("is unreadable"), "\(out.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: storePath)) == garbage)
     }
 
     @Test("workflow-hooks prints hook lines before the result")

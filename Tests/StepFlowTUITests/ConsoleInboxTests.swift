@@ -83,6 +83,31 @@ struct ConsoleInboxTests {
         }
     }
 
+    @Test("an ask whose task is cancelled (decided elsewhere first) ends, before or while it waits")
+    func cancelledAsk() async {
+        let inbox = ConsoleInbox()
+        let approvals = ApprovalWaiters(inbox: inbox)
+        approvals.announce(runKey: 1)
+        let waiting = Task.detached { await approvals.ask(Self.request, runKey: 1) }
+        while approvals.waitingCount == 0 { await Task.yield() }
+        waiting.cancel()
+        guard case .postponed = await waiting.value else {
+            Issue.record("the cancelled ask did not end")
+            return
+        }
+        #expect(approvals.waitingCount == 0, "nothing is left waiting")
+
+        let early = Task.detached {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await approvals.ask(Self.request, runKey: 1)
+        }
+        guard case .postponed = await early.value else {
+            Issue.record("an ask cancelled before it waited did not end")
+            return
+        }
+        #expect(approvals.waitingCount == 0)
+    }
+
     @Test("on shutdown every waiting handler and every later one is postponed")
     func postponeAll() async {
         let inbox = ConsoleInbox()

@@ -297,10 +297,13 @@ struct ConsoleUpdateTests {
             ApprovalDecidedEvent(
                 workflowName: "approval-refund", runID: request.runID, stepName: "issue_refund",
                 decision: .approve(reason: "fine", by: "ana")))
+        // Decided while the prompt still asked (elsewhere first, in a recorded run): the prompt closes.
         store.send(.event(runKey: 1, decided, at: now)) {
             $0.runs[0].log.append(LogEntry(time: now, event: decided))
             $0.runs[0].steps[1].decision = "approved by ana: fine"
             $0.runs[0].steps[1].status = .running
+            $0.runs[0].pendingApprovals = []
+            $0.prompt = nil
         }
         let child = WorkflowEvent.childWorkflowStarted(
             ChildWorkflowStartedEvent(

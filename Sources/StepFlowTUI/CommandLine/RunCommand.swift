@@ -30,8 +30,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run a workflow of the catalog.",
         discussion: """
             Prints one line per event (time, workflow, run, event, step, status, attempt, route, error).
-            Without --approve/--deny/--pause, approval prompts are asked on standard input (y/n and a
-            reason); when standard input has no answer the run pauses and saves its checkpoint.
+            The run is recorded in the run store ($STEPFLOW_STORE, else
+            $XDG_STATE_HOME/stepflow/stepflow.sqlite). Without --approve/--deny/--pause, approval prompts
+            are asked on standard input (y/n and a reason); when standard input has no answer the run
+            pauses: its request stays pending in the store and its checkpoint is saved.
             On a terminal (stdin and stdout, TERM not dumb), without --plain, --json or a decision flag,
             the run opens in the console.
             Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
@@ -74,7 +76,8 @@ struct RunCommand: AsyncParsableCommand {
         let settings = HeadlessRunner.Settings(
             decisions: decision?.decisions ?? .prompt, reason: reason,
             checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
-        let code = await HeadlessRunner(catalog: catalog).run(entry, state: initial, settings: settings)
+        let store = try CommandStore.open()
+        let code = await HeadlessRunner.forCommand(catalog).run(entry, state: initial, settings: settings, store: store)
         throw ExitCode(code)
     }
 }
@@ -86,8 +89,11 @@ struct ResumeCommand: AsyncParsableCommand {
         abstract: "Resume a paused run from its checkpoint file with a decision.",
         discussion: """
             The checkpoint is checked first: its workflow must be in the catalog with an unchanged
-            definition, and it must not have been resumed before. On any problem nothing changes.
-            A resume marks the file as used. Exit codes: 0 succeeded, 1 failed, 2 usage or input error, 3 paused.
+            definition. Its run is imported into the run store if it is not there, the decision is
+            taken by the store (the first decision wins), and only the winning resume continues the
+            run: a checkpoint is resumed once. A run left unfinished by a resume that died is continued
+            by the next resume once the dead one's lease lapses. The file is only read.
+            Exit codes: 0 succeeded, 1 failed, 2 usage or input error (and a refused resume), 3 paused.
             """)
 
     @Argument(help: ArgumentHelp("The checkpoint file.", valueName: "FILE"))
@@ -118,8 +124,18 @@ struct ResumeCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = HeadlessRunner.Settings(
             decisions: .pause, reason: reason, checkpointURL: checkpoint.map { URL(fileURLWithPath: $0) }, json: json)
-        let code = try await HeadlessRunner(catalog: CommandContext.catalog)
-            .resume(checkpointAt: URL(fileURLWithPath: file), approved: approve, settings: settings)
-        throw ExitCode(code)
+        let runner = HeadlessRunner.forCommand(CommandContext.catalog)
+        // Checked before the store is opened: a refused checkpoint changes nothing, not even the store.
+        let resumable = try runner.resumable(at: URL(fileURLWithPath: file))
+        let store = try CommandStore.open()
+        throw ExitCode(try await runner.resume(resumable, approved: approve, settings: settings, store: store))
+    }
+}
+
+extension HeadlessRunner {
+    /// The runner of the command being run: its lease, and hints that start it again as it was started.
+    static func forCommand(_ catalog: WorkflowCatalog) -> HeadlessRunner {
+        HeadlessRunner(
+            catalog: catalog, leaseDuration: CommandContext.leaseDuration, invocation: CommandContext.invocation)
     }
 }

@@ -57,7 +57,16 @@ public enum StepFlowCommandLine {
     /// `catalog`, exiting with its code; every usage or input error is one line
     /// on stderr and exit code 2 (ArgumentParser's own default is 64).
     public static func main(catalog: WorkflowCatalog, commandName: String, arguments: [String]? = nil) async -> Never {
-        let status = await CommandContext.$current.withValue(CommandContext(catalog: catalog, name: commandName)) {
+        await main(catalog: catalog, commandName: commandName, arguments: arguments, leaseDuration: .seconds(30))
+    }
+
+    /// The command line with the lease its recorded runs take: the crash tests
+    /// shorten it so that a killed process's run can be taken over at once.
+    package static func main(
+        catalog: WorkflowCatalog, commandName: String, arguments: [String]?, leaseDuration: Duration
+    ) async -> Never {
+        let context = CommandContext(catalog: catalog, name: commandName, leaseDuration: leaseDuration)
+        let status = await CommandContext.$current.withValue(context) {
             await RootCommand.exitStatus(running: arguments)
         }
         exit(status)
@@ -69,6 +78,8 @@ public enum StepFlowCommandLine {
 struct CommandContext: Sendable {
     let catalog: WorkflowCatalog
     let name: String
+    /// How long a run recorded by this process stays its own without renewal.
+    var leaseDuration: Duration = .seconds(30)
 
     @TaskLocal static var current = CommandContext(catalog: WorkflowCatalog([]), name: "stepflow-tui")
 
@@ -76,6 +87,26 @@ struct CommandContext: Sendable {
     static var catalog: WorkflowCatalog { current.catalog }
     /// The name of the command being run.
     static var name: String { current.name }
+    /// The lease of the runs this process records.
+    static var leaseDuration: Duration { current.leaseDuration }
+
+    /// How to run this command again from a shell, as it was started (a path
+    /// when it was started by path, as `swift run` does), quoted for the shell:
+    /// printed hints work when pasted.
+    static var invocation: String {
+        ShellWord.quote(CommandLine.arguments.first ?? name)
+    }
+}
+
+/// Words quoted for a POSIX shell.
+enum ShellWord {
+    /// `word` as is when the shell reads it unchanged, else in single quotes.
+    static func quote(_ word: String) -> String {
+        let plain = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@+,%")
+        if !word.isEmpty, word.unicodeScalars.allSatisfy(plain.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+    }
 }
 
 /// The root command: with no subcommand, the console.
@@ -122,9 +153,14 @@ struct RootCommand: AsyncParsableCommand {
     }
 }
 
-/// Opens the console on the command's catalog.
+/// Opens the console on the command's catalog, recording its runs in the store.
 func openConsole(startWith start: (name: String, stateJSON: String)?) async throws -> Int32 {
-    try await ConsoleApp(catalog: CommandContext.catalog).run(startWith: start)
+    if let problem = ConsoleApp.openingProblem() { throw InputError(problem) }
+    let store = try CommandStore.open()
+    let console = ConsoleApp(
+        catalog: CommandContext.catalog, store: store, leaseDuration: CommandContext.leaseDuration,
+        invocation: CommandContext.invocation)
+    return try await console.run(startWith: start)
 }
 
 /// The process exit codes of every command.
@@ -135,6 +171,6 @@ enum ExitStatus {
     static let failed: Int32 = 1
     /// The command line or its input was wrong; nothing ran or changed.
     static let usage: Int32 = 2
-    /// The workflow paused for approval; its checkpoint was saved.
+    /// The workflow paused for approval: its request waits in the store, and its checkpoint was saved.
     static let paused: Int32 = 3
 }

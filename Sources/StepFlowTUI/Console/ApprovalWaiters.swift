@@ -13,6 +13,8 @@ final class ApprovalWaiters: Sendable {
         var waiting: [Int: CheckedContinuation<ApprovalAnswer, Never>] = [:]
         var announced: Set<Int> = []
         var held: [Int: [ConsoleMessage]] = [:]
+        /// Asks whose task was cancelled before they began waiting.
+        var withdrawn: Set<Int> = []
         /// Set on shutdown: a request that comes later is postponed at once.
         var closed = false
     }
@@ -25,21 +27,37 @@ final class ApprovalWaiters: Sendable {
     }
 
     /// For a run's approval handler: asks the operator and waits for the answer.
+    ///
+    /// A recorded run cancels the ask when the request was decided elsewhere
+    /// first: the ask then ends (postponed, which the run ignores), and the
+    /// run's `approvalDecided` event closes the prompt.
     func ask(_ request: ApprovalRequest, runKey: Int) async -> ApprovalAnswer {
-        await withCheckedContinuation { continuation in
-            let open = state.withLock { state in
-                guard !state.closed else { return false }
-                let message = ConsoleMessage.approvalNeeded(runKey: runKey, approvalID: state.nextID, request)
-                state.waiting[state.nextID] = continuation
-                state.nextID += 1
-                if state.announced.contains(runKey) {
-                    inbox.post(message)
-                } else {
-                    state.held[runKey, default: []].append(message)
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let open = state.withLock { state in
+                    guard !state.closed, state.withdrawn.remove(id) == nil else { return false }
+                    let message = ConsoleMessage.approvalNeeded(runKey: runKey, approvalID: id, request)
+                    state.waiting[id] = continuation
+                    if state.announced.contains(runKey) {
+                        inbox.post(message)
+                    } else {
+                        state.held[runKey, default: []].append(message)
+                    }
+                    return true
                 }
-                return true
+                if !open { continuation.resume(returning: .postponed) }
             }
-            if !open { continuation.resume(returning: .postponed) }
+        } onCancel: {
+            let continuation = state.withLock { state in
+                let waiting = state.waiting.removeValue(forKey: id)
+                if waiting == nil { state.withdrawn.insert(id) }
+                return waiting
+            }
+            continuation?.resume(returning: .postponed)
         }
     }
 

@@ -12,27 +12,49 @@ import StepFlowDrawing
 /// an inbox. The terminal is given back on every exit path, signal dispositions
 /// are put back as they were, and runs waiting for approval are paused with
 /// their checkpoints saved.
+///
+/// Given a store, the console records the runs it starts there (SPEC §9): an
+/// approval request is written to the store before the prompt opens, the
+/// operator's answer is decided through the store's guarded transaction (a
+/// decision made first elsewhere wins, and the prompt closes), and a run
+/// postponed or left waiting at quit keeps its request pending in the store,
+/// for `resume` of its checkpoint or a ``Worker`` to continue.
 public final class ConsoleApp: Sendable {
     private let catalog: WorkflowCatalog
     private let checkpointDirectory: URL
     private let approver: String
     private let environment: [String: String]
+    private let store: (any RunStore)?
+    private let leaseDuration: Duration
+    /// How the exit hints start the command again.
+    private let invocation: String
 
-    /// Creates the console over a catalog, recording the OS user as approver.
+    /// Creates the console over a catalog, recording the OS user as approver; its runs are not recorded.
     public convenience init(catalog: WorkflowCatalog) {
         self.init(catalog: catalog, checkpointDirectory: CheckpointFile.defaultDirectory())
     }
 
-    /// Creates the console over a catalog, with where checkpoints go, who approves and the environment.
+    /// Creates the console over a catalog, recording the runs it starts in `store`.
+    public convenience init(catalog: WorkflowCatalog, store: any RunStore) {
+        self.init(catalog: catalog, store: store, checkpointDirectory: CheckpointFile.defaultDirectory())
+    }
+
+    /// Creates the console over a catalog, with the store its runs are recorded
+    /// in, where checkpoints go, who approves and the environment.
     init(
-        catalog: WorkflowCatalog, checkpointDirectory: URL = CheckpointFile.defaultDirectory(),
+        catalog: WorkflowCatalog, store: (any RunStore)? = nil, leaseDuration: Duration = .seconds(30),
+        checkpointDirectory: URL = CheckpointFile.defaultDirectory(),
         approver: String = Approver.currentUserName,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        invocation: String = "stepflow-tui"
     ) {
         self.catalog = catalog
+        self.store = store
+        self.leaseDuration = leaseDuration
         self.checkpointDirectory = checkpointDirectory
         self.approver = approver
         self.environment = environment
+        self.invocation = invocation
     }
 
     /// Runs the console until the user quits or a signal arrives; returns the exit code.
@@ -120,8 +142,12 @@ public final class ConsoleApp: Sendable {
             for message in inbox.takeAll() { dispatch(message) }
             terminal.close()
             signals.restore()
-            for path in model.runs.compactMap(\.checkpointPath) {
-                print("stepflow-tui: paused run saved; resume with: stepflow-tui resume \(path) --approve (or --deny)")
+            for run in model.runs {
+                guard let path = run.checkpointPath else { continue }
+                let waits = app.store == nil ? "paused" : "waits for approval in the store"
+                print(
+                    "stepflow-tui: run \(run.runID) \(waits); checkpoint saved to \(path); resume with: "
+                        + "\(app.invocation) resume \(ShellWord.quote(path)) --approve (or --deny)")
             }
             if let signal = model.interruptedBy {
                 let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP"][signal] ?? "signal \(signal)"
@@ -231,7 +257,13 @@ public final class ConsoleApp: Sendable {
             nextRunKey += 1
             let (inbox, approvals, directory) = (inbox, approvals, app.checkpointDirectory)
             let handler = ApprovalHandler.answering { request in await approvals.ask(request, runKey: key) }
-            let run = entry.workflow.start(state, options: RunOptions(approvalHandler: handler))
+            let options =
+                app.store.map {
+                    RunOptions(
+                        store: $0, startedBy: app.approver, approvalHandler: handler,
+                        leaseDuration: app.leaseDuration)
+                } ?? RunOptions(approvalHandler: handler)
+            let run = entry.workflow.start(state, options: options)
             runs.append(run)
             inbox.post(.runStarted(key: key, runID: run.runID, catalogIndex: index, state: state, at: Date()))
             approvals.announce(runKey: key)

@@ -92,6 +92,7 @@ package enum ConsoleUpdate {
             if let at { advanceClock(&model, to: at) }
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }
             RunEvents.apply(event, to: &model.runs[index], at: at ?? model.now)
+            if model.prompt?.runKey == runKey, model.runs[index].pendingApprovals.isEmpty { model.prompt = nil }
             return []
         case .approvalNeeded(let runKey, let approvalID, let request):
             guard let index = model.runs.firstIndex(where: { $0.key == runKey }) else { return [] }

@@ -51,6 +51,8 @@ enum RunEvents {
         case .approvalRequested(let request):
             update(&run, step: request.stepName) { $0.status = .paused }
         case .approvalDecided(let e):
+            // Decided elsewhere first (a recorded run): the operator is no longer asked.
+            run.pendingApprovals.removeAll { $0.request.runID == e.runID && $0.request.stepName == e.stepName }
             update(&run, step: e.stepName) { row in
                 row.decision = describe(e.decision)
                 row.status = .running

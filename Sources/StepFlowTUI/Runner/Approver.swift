@@ -1,13 +1,12 @@
 import Foundation
+import StepFlow
 
 /// Who is deciding approvals from this process: the OS user name.
 enum Approver {
-    /// The name of the user running the process (`getpwuid`, then `$USER`).
+    /// The name of the user running the process, as the store knows it
+    /// (``ProcessIdentity/userName``), so decisions made here are recorded as
+    /// known from the OS user rather than claimed.
     static var currentUserName: String {
-        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name {
-            let text = String(cString: name)
-            if !text.isEmpty { return text }
-        }
-        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        ProcessIdentity.userName
     }
 }

@@ -75,46 +75,162 @@ struct HeadlessRunner: Sendable {
 
     let catalog: WorkflowCatalog
     let streams: Streams
+    /// How long a run recorded here stays this process's without renewal
+    /// (after this process dies, another may take it over once it lapses).
+    let leaseDuration: Duration
+    /// How printed hints start this command again.
+    let invocation: String
 
     /// Creates a runner over a catalog.
-    init(catalog: WorkflowCatalog, streams: Streams = .process) {
+    init(
+        catalog: WorkflowCatalog, streams: Streams = .process, leaseDuration: Duration = .seconds(30),
+        invocation: String = "stepflow-tui"
+    ) {
         self.catalog = catalog
         self.streams = streams
+        self.leaseDuration = leaseDuration
+        self.invocation = invocation
     }
 
-    /// Runs a workflow of the catalog; returns the exit code (0, 1 or 3).
-    func run(_ entry: CatalogEntry, state: AnyState, settings: Settings) async -> Int32 {
-        let options = RunOptions(approvalHandler: approvalHandler(settings), hooks: [printer(settings)])
+    /// Runs a workflow of the catalog, recorded in `store`; returns the exit code (0, 1 or 3).
+    ///
+    /// Approvals are written to the store before anyone is asked, and every
+    /// answer (a flag, the prompt) is decided through the store's guarded
+    /// transaction, so a decision made first in another process wins. A pause
+    /// leaves the request pending in the store and the run free for whoever
+    /// continues it, and exports its checkpoint.
+    func run(_ entry: CatalogEntry, state: AnyState, settings: Settings, store: any RunStore) async -> Int32 {
+        let options = RunOptions(
+            store: store, startedBy: settings.approver, approvalHandler: approvalHandler(settings),
+            hooks: [printer(settings)], leaseDuration: leaseDuration)
         return finish(await entry.workflow.run(state, options: options), settings: settings)
     }
 
-    /// Resumes a checkpoint file with a decision; returns the exit code (0, 1 or 3).
-    ///
-    /// A checkpoint of a workflow not in the catalog, of a changed definition,
-    /// corrupt, truncated or already resumed throws before anything changes.
-    func resume(checkpointAt url: URL, approved: Bool, settings: Settings) async throws(InputError) -> Int32 {
+    /// A checkpoint file read and checked against the catalog; nothing is changed yet.
+    struct Resumable: Sendable {
+        /// The file.
+        let url: URL
+        /// The workflow it belongs to.
+        let entry: CatalogEntry
+        /// The paused run.
+        let checkpoint: ApprovalPause<AnyState>
+    }
+
+    /// Reads a checkpoint file; one of a workflow not in the catalog, of a
+    /// changed definition, corrupt or truncated is an input error.
+    func resumable(at url: URL) throws(InputError) -> Resumable {
         let contents = try CheckpointFile.read(url)
-        if let mark = contents.resumed { throw CheckpointFile.alreadyResumed(url, mark) }
         guard let entry = catalog.entry(named: contents.workflowName) else {
             throw InputError(
                 "the checkpoint belongs to workflow '\(VisibleText.sanitize(contents.workflowName))', which this build does not have; see 'stepflow-tui list'."
             )
         }
-        let checkpoint: ApprovalPause<AnyState>
         do {
-            checkpoint = try entry.workflow.checkpoint(json: contents.data)
+            return Resumable(url: url, entry: entry, checkpoint: try entry.workflow.checkpoint(json: contents.data))
         } catch {
             throw InputError(VisibleText.sanitize(error.message))
         }
-        try CheckpointFile.markResumed(url, by: settings.approver)
+    }
+
+    /// Resumes a checkpoint with a decision through `store`, exactly once;
+    /// returns the exit code (0, 1 or 3).
+    ///
+    /// The paused run is imported into the store if it is not there, the
+    /// decision is taken by the store's guarded transaction, and only if it
+    /// wins does the run continue here. A resume that loses (the checkpoint
+    /// was resumed before, or decided elsewhere) is an input error saying who
+    /// decided and when, unless the run was left unfinished by a process that
+    /// died (its lease lapsed): then this resume continues it from its last
+    /// recorded step. The checkpoint file is only read.
+    func resume(_ resumable: Resumable, approved: Bool, settings: Settings, store: any RunStore)
+        async throws(InputError)
+        -> Int32
+    {
+        let worker = Worker(
+            store: store, workflows: [resumable.entry.workflow], leaseDuration: leaseDuration,
+            hooks: [printer(settings)])
         let decision = ApprovalDecision(
             approved: approved, reason: settings.reason, decidedBy: settings.approver, decidedAt: Date())
-        var next = settings
-        next.decisions = .pause
-        let options = RunOptions(
-            approvalHandler: approvalHandler(next), hooks: [printer(settings)], pauseOnApproval: true)
-        return finish(
-            await entry.workflow.resume(from: checkpoint, decision: decision, options: options), settings: settings)
+        let outcome: Worker.ResumeOutcome
+        do {
+            outcome = try await worker.resume(resumable.checkpoint, decision: decision)
+        } catch {
+            throw InputError(VisibleText.sanitize(errorMessage(error)))
+        }
+        switch outcome {
+        case .continued(let result):
+            return finish(result, settings: settings)
+        case .continuedElsewhere(let run):
+            progress(settings)(
+                "decision recorded; run \(run.id) is continued by \(VisibleText.sanitize(run.owner ?? "another process"))\n"
+            )
+            return ExitStatus.succeeded
+        case .refused(let reason, let winner):
+            return try await continueInterrupted(
+                resumable, refusal: reason, winner: winner, worker: worker, store: store, settings: settings)
+        }
+    }
+
+    /// After a refused resume: continues the run when whoever continued it
+    /// stopped before the end (the run is running and its owner's lease lapsed
+    /// or was let go), or when nobody claimed it for a whole lease after its
+    /// decision; otherwise the refusal stands, saying where the run is.
+    private func continueInterrupted(
+        _ resumable: Resumable, refusal reason: String, winner: DecisionRecord?, worker: Worker, store: any RunStore,
+        settings: Settings
+    ) async throws(InputError) -> Int32 {
+        let runID = resumable.checkpoint.runID
+        let refusal = { (detail: String?) in
+            InputError(
+                VisibleText.sanitize(
+                    "the checkpoint '\(resumable.url.path)' was not resumed: \(Self.lowercasingFirst(reason))"
+                        + (detail.map { " \($0)" } ?? "")))
+        }
+        guard let run = try? await store.run(runID) else { throw refusal(nil) }
+        let now = store.clock.now()
+        let lapsed = run.owner == nil || (run.leaseExpiresAt.map { $0 <= now } ?? true)
+        let unclaimed =
+            winner.map { winner in
+                run.approvalRequestID == winner.requestID
+                    && winner.decidedAt.addingTimeInterval(leaseDuration.timeInterval) <= now
+            } ?? false
+        let interrupted =
+            switch run.status {
+            case .running: lapsed
+            case .waiting: lapsed && unclaimed
+            default: false
+            }
+        guard interrupted else {
+            if run.status.isFinished { throw refusal("Run \(run.id) has \(run.status.rawValue).") }
+            if let owner = run.owner, let until = run.leaseExpiresAt, !lapsed {
+                throw refusal(
+                    "Run \(run.id) is being continued by \(owner) (lease until \(StepFlowJSON.formatDate(until))).")
+            }
+            if run.status == .waiting, let winner, run.approvalRequestID == winner.requestID {
+                let after = winner.decidedAt.addingTimeInterval(leaseDuration.timeInterval)
+                throw refusal(
+                    "Run \(run.id) waits to be continued by a worker, or by a resume after "
+                        + "\(StepFlowJSON.formatDate(after)).")
+            }
+            if run.status == .waiting { throw refusal("Run \(run.id) still waits for a decision.") }
+            throw refusal("Run \(run.id) is \(run.status.rawValue) in the store.")
+        }
+        progress(settings)(
+            VisibleText.sanitize(
+                "\(reason) Run \(run.id) was left unfinished by \(run.owner ?? "a process that stopped"); "
+                    + "continuing it here from its last recorded step.") + "\n")
+        do {
+            return finish(try await worker.continueRun(run.id), settings: settings)
+        } catch {
+            throw refusal(errorMessage(error))
+        }
+    }
+
+    private static func lowercasingFirst(_ text: String) -> String {
+        guard let first = text.first, first.isUppercase, text.dropFirst().first?.isUppercase != true else {
+            return text
+        }
+        return first.lowercased() + text.dropFirst()
     }
 
     // MARK: - Output
@@ -122,12 +238,21 @@ struct HeadlessRunner: Sendable {
     /// A hook printing each event's line; a hook, not the event stream, so lines
     /// and prompts appear in the order things happen.
     private func printer(_ settings: Settings) -> WorkflowHook {
-        let progress = settings.json ? streams.standardError : streams.standardOutput
+        let progress = progress(settings)
         return WorkflowHook { event in progress(EventLine.format(event) + "\n") }
     }
 
+    /// Where progress lines go: stdout, or stderr when stdout carries JSON.
+    private func progress(_ settings: Settings) -> @Sendable (String) -> Void {
+        settings.json ? streams.standardError : streams.standardOutput
+    }
+
     private func finish(_ result: WorkflowResult<AnyState>, settings: Settings) -> Int32 {
-        let progress = settings.json ? streams.standardError : streams.standardOutput
+        let progress = progress(settings)
+        if let error = result.error as? StoreError {
+            // The run stopped because the store refused a write: say so, whatever the lines showed.
+            streams.standardError("stepflow-tui: \(VisibleText.sanitize(error.message))\n")
+        }
         var checkpointPath: String?
         if let checkpoint = result.checkpoint {
             let url =
@@ -135,9 +260,12 @@ struct HeadlessRunner: Sendable {
             do {
                 try CheckpointFile.write(checkpoint, to: url)
                 checkpointPath = url.path
+                let request = checkpoint.request.requestID.map { " (request \($0))" } ?? ""
                 progress(
-                    "paused at step \(EventLine.quoted(checkpoint.stepName)); checkpoint saved to \(url.path)\n"
-                        + "resume with: stepflow-tui resume \(url.path) --approve (or --deny)\n")
+                    "paused at step \(EventLine.quoted(checkpoint.stepName)): run \(checkpoint.runID) waits for "
+                        + "approval in the store\(request)\n"
+                        + "checkpoint saved to \(url.path)\n"
+                        + "resume with: \(invocation) resume \(ShellWord.quote(url.path)) --approve (or --deny)\n")
             } catch {
                 streams.standardError("stepflow-tui: \(error.message)\n")
                 return 1
@@ -173,6 +301,7 @@ struct HeadlessRunner: Sendable {
         var json = (try? JSONValue(encoding: result)) ?? .object([:])
         if case .object(var fields) = json {
             fields["checkpoint_path"] = checkpointPath.map(JSONValue.string) ?? .null
+            fields["request_id"] = result.checkpoint?.request.requestID.map(JSONValue.string) ?? .null
             json = .object(fields)
         }
         return (try? StepFlowJSON.prettyEncoder.encode(json)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

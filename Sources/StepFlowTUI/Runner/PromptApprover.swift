@@ -28,8 +28,16 @@ struct PromptApprover: Sendable {
     }
 
     /// The handler to run with.
+    ///
+    /// The prompt blocks on standard input, so it waits on a thread of its
+    /// own: the run's other work (watching the store for a decision made
+    /// elsewhere, renewing its lease) keeps the concurrency pool's threads.
     var handler: ApprovalHandler {
-        .answering { request in ask(request) }
+        .answering { request in
+            await withCheckedContinuation { continuation in
+                Thread { continuation.resume(returning: ask(request)) }.start()
+            }
+        }
     }
 
     /// One prompt at a time: child workflows of one step can ask together, and
