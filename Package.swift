@@ -58,7 +58,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "stepflow-benchmarks",
-            dependencies: ["StepFlow"],
+            dependencies: ["StepFlow", "StepFlowExamples"],
             path: "Benchmarks/EngineBenchmark"
         ),
         .executableTarget(
