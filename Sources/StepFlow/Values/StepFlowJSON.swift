@@ -27,12 +27,13 @@ package enum StepFlowJSON {
 
     /// Formats a date the way every StepFlow JSON document does.
     package static func formatDate(_ date: Date) -> String {
-        date.formatted(fractionalFormat)
+        JSONTimestamp.format(date) ?? date.formatted(fractionalFormat)
     }
 
     /// Parses a date written by ``formatDate(_:)`` (or without fractional seconds).
     package static func parseDate(_ text: String) -> Date? {
-        (try? fractionalFormat.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
+        if let date = JSONTimestamp.parse(text) { return date }
+        return (try? fractionalFormat.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 
     private static let fractionalFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
