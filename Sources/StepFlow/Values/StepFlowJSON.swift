@@ -4,26 +4,16 @@ import Foundation
 ///
 /// Dates are ISO 8601 with fractional seconds, keys are sorted so the same value
 /// always gives the same bytes, and non-finite numbers are written as strings.
+/// The coders are StepFlow's own (``StepFlowJSONEncoder``, ``StepFlowJSONDecoder``):
+/// they produce exactly what `JSONEncoder` and `JSONDecoder` configured that way
+/// produce, and hand anything unusual to them.
 package enum StepFlowJSON {
     /// A compact, sorted-keys encoder.
-    package static var encoder: JSONEncoder { makeEncoder(pretty: false) }
+    package static let encoder = StepFlowJSONEncoder(pretty: false)
     /// An indented, sorted-keys encoder for files people read.
-    package static var prettyEncoder: JSONEncoder { makeEncoder(pretty: true) }
-
+    package static let prettyEncoder = StepFlowJSONEncoder(pretty: true)
     /// A decoder matching ``encoder``.
-    package static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            if let date = parseDate(text) { return date }
-            throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
-        }
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return decoder
-    }
+    package static let decoder = StepFlowJSONDecoder()
 
     /// Formats a date the way every StepFlow JSON document does.
     package static func formatDate(_ date: Date) -> String {
@@ -38,7 +28,33 @@ package enum StepFlowJSON {
 
     private static let fractionalFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    private static func makeEncoder(pretty: Bool) -> JSONEncoder {
+    /// Foundation's encoder with StepFlow's options: what ``StepFlowJSONEncoder`` matches
+    /// and falls back to. (Shared: `JSONEncoder` is `Sendable`, and this one is never
+    /// reconfigured.)
+    package static func foundationEncoder(pretty: Bool) -> JSONEncoder {
+        pretty ? foundationPrettyEncoder : foundationCompactEncoder
+    }
+
+    /// Foundation's decoder with StepFlow's options: what ``StepFlowJSONDecoder`` matches
+    /// and falls back to.
+    package static let foundationDecoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = parseDate(text) { return date }
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(text)' is not an ISO 8601 date")
+        }
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return decoder
+    }()
+
+    private static let foundationCompactEncoder = makeFoundationEncoder(pretty: false)
+    private static let foundationPrettyEncoder = makeFoundationEncoder(pretty: true)
+
+    private static func makeFoundationEncoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting =
             pretty
