@@ -26,7 +26,7 @@ private func expectSameEncoding<T: Encodable>(
         default:
             Issue.record("one encoder failed: Foundation \(reference), ours \(ours)", sourceLocation: sourceLocation)
         }
-        let tookFastPath = StepFlowJSONEncoder(pretty: pretty).encodedBytes(value) != nil
+        let tookFastPath = StepFlowJSONEncoder(pretty: pretty).encodedData(value) != nil
         #expect(tookFastPath == fast, "fast path (pretty: \(pretty))", sourceLocation: sourceLocation)
     }
 }
@@ -238,6 +238,16 @@ private struct WideIntegers: Codable, Equatable {
     var big = Int128(Int64.max) * 4
 }
 
+/// Remembers, weakly, the encoder it was given.
+private final class EncoderWitness: Encodable, @unchecked Sendable {
+    weak var encoder: AnyObject?
+    func encode(to encoder: any Encoder) throws {
+        self.encoder = encoder as AnyObject
+        var container = encoder.container(keyedBy: IndexCodingKey.self)
+        try container.encode([1, 2], forKey: IndexCodingKey(index: 0))
+    }
+}
+
 /// Random JSON values, with numbers and strings chosen to hit the edge cases.
 private func randomJSON(_ rng: inout SeededGenerator, depth: Int = 0) -> JSONValue {
     let strings = [
@@ -286,6 +296,16 @@ struct StepFlowJSONTests {
         expectSameEncoding(AnyState(Everything()))
         expectSameEncoding(nested(400))
         expectSameEncoding(JSONValue.number(1e16))
+    }
+
+    @Test("encoding keeps nothing alive: the encoders it hands out are freed when it returns")
+    func nothingLeaks() throws {
+        let witness = EncoderWitness()
+        for pretty in [false, true] {
+            let data = try #require(StepFlowJSONEncoder(pretty: pretty).encodedData([witness, witness]))
+            #expect(!data.isEmpty)
+            #expect(witness.encoder == nil)
+        }
     }
 
     @Test("what the encoder does not handle itself goes to Foundation's, with the same result")

@@ -30,18 +30,10 @@ enum JSONTimestamp {
         return text
     }
 
-    /// Appends the timestamp between quotes to `output`; `false` (and nothing
-    /// appended) when the date is outside 1583...9999.
-    static func appendQuoted(_ date: Date, to output: inout [UInt8]) -> Bool {
-        withBytes(date) { bytes in
-            output.append(UInt8(ascii: "\""))
-            output.append(contentsOf: bytes)
-            output.append(UInt8(ascii: "\""))
-        }
-    }
-
+    /// Calls `body` with the timestamp's bytes; `false` (and no call) when the date is
+    /// outside 1583...9999.
     @discardableResult
-    private static func withBytes(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
+    static func withBytes(_ date: Date, _ body: (UnsafeBufferPointer<UInt8>) -> Void) -> Bool {
         let t = date.timeIntervalSinceReferenceDate
         guard t >= firstFastSecond, t < endOfFastSeconds else { return false }
         let whole = t.rounded(.down)

@@ -5,16 +5,18 @@ import Foundation
 ///
 /// Checkpoints, results and states are encoded on every recorded step, and
 /// Foundation's encoder spends most of its time on bookkeeping this shape does
-/// not need. This one builds a small tree and writes it with the same rules:
-/// keys sorted by their UTF-8 bytes, `JSONWriter`'s indentation and escapes,
+/// not need. This one writes each member where it stands as it is encoded and,
+/// when an object closes with its keys out of order, moves the members into
+/// UTF-8 key order; the rest follows `JSONWriter`: its indentation and escapes,
 /// integers in decimal, floating-point numbers as their `description` without a
 /// trailing `.0`, non-finite ones as `"Infinity"`, `"-Infinity"`, `"NaN"`.
 ///
 /// Whatever it does not handle the same way (`Data`, `URL`, `Decimal`, a
-/// `superEncoder`, a key encoded twice, a value requesting two kinds of
-/// container, nesting 512 deep, a value that encodes nothing), and any error,
-/// sends the whole value to Foundation's encoder instead, so the output and the
-/// errors are Foundation's by construction. `StepFlowJSONTests` compares the two.
+/// `superEncoder`, a key written twice, a container written
+/// after a sibling was, two kinds of container from one encoder, nesting 512
+/// deep, a top-level value that encodes nothing), and any error, sends the whole
+/// value to Foundation's encoder instead, so output and errors are Foundation's
+/// by construction. `StepFlowJSONTests` compares the two.
 package struct StepFlowJSONEncoder: Sendable {
     /// Whether the output is indented (`JSONEncoder`'s `.prettyPrinted`).
     package let pretty: Bool
@@ -26,60 +28,547 @@ package struct StepFlowJSONEncoder: Sendable {
 
     /// The value as JSON text.
     package func encode<T: Encodable>(_ value: T) throws -> Data {
-        if let bytes = encodedBytes(value) { return Data(bytes) }
+        if let data = encodedData(value) { return data }
         return try StepFlowJSON.foundationEncoder(pretty: pretty).encode(value)
     }
 
-    /// The value's bytes, or `nil` when Foundation's encoder must write it.
-    package func encodedBytes<T: Encodable>(_ value: T) -> [UInt8]? {
-        let context = EncodingContext()
-        let root = TreeEncoder(context: context, parent: nil, nestedPath: [], key: nil)
-        // A top-level value that encodes nothing is an error in Foundation's encoder.
-        guard let tree = try? root.box(value, nestedPath: [], key: nil, orNothing: true), !context.handOver
-        else { return nil }
-        var writer = JSONTextWriter(pretty: pretty)
-        guard writer.write(tree, depth: 0) else { return nil }
-        return writer.bytes
+    /// The value as JSON text, or `nil` when Foundation's encoder must write it.
+    package func encodedData<T: Encodable>(_ value: T) -> Data? {
+        let stream = JSONStream(pretty: pretty)
+        // Spare encoders refer to the stream: let both go.
+        defer { stream.releaseSpareEncoders() }
+        do {
+            try stream.writeValue(value, parent: nil, nestedPath: [], key: nil, topLevel: true)
+        } catch {
+            return nil
+        }
+        stream.closeLevels(downTo: 0)
+        return stream.handOver ? nil : stream.out.data
     }
 }
 
-/// What one encoding shares: whether it met something only Foundation's encoder writes.
-private final class EncodingContext {
-    /// Set when the value must be encoded by Foundation's encoder instead.
-    var handOver = false
-}
-
-/// The reason a container call stopped; the encoding is then redone by Foundation.
+/// The reason a write stopped; the encoding is then redone by Foundation.
 private struct HandedOver: Error {}
 
-/// A value on its way to JSON text.
-private enum EncodedValue {
-    case null
-    case bool(Bool)
-    case int(Int64)
-    case unsigned(UInt64)
-    case double(Double)
-    case float(Float)
-    case string(String)
-    case date(Date)
-    case object(EncodedObject)
-    case array(EncodedArray)
+/// A container still open for writing: its members are at the end of the output.
+private struct OpenLevel {
+    let id: Int
+    let isObject: Bool
+    /// The indentation of its members (its closing bracket is one less).
+    let indent: Int
+    /// Its first entry in ``JSONStream/members``.
+    let firstMember: Int
+    var count = 0
+    /// Whether its keys so far are in UTF-8 order.
+    var sorted = true
+    /// Whether one of its members' values is being encoded (nothing else may write to it).
+    var busy = false
 }
 
-/// An object's members in the order they were encoded; sorted when written.
-private final class EncodedObject {
-    var keys: [String] = []
-    var values: [EncodedValue] = []
+/// A growable byte buffer: appending is a bounds check and a copy.
+private struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
 
-    func append(_ key: String, _ value: EncodedValue) {
-        keys.append(key)
-        values.append(value)
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
     }
+
+    deinit { base.deallocate() }
+
+    var data: Data { Data(bytes: base, count: count) }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(capacity * 2, needed)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + count).initialize(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func append(spaces: Int) {
+        reserve(spaces)
+        (base + count).initialize(repeating: UInt8(ascii: " "), count: spaces)
+        count += spaces
+    }
+
+    /// The bytes in `range`.
+    @inline(__always)
+    func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    /// Appends bytes from another buffer.
+    mutating func append(from other: borrowing ByteBuffer, _ range: Range<Int>) {
+        append(other.bytes(range))
+    }
+
+    mutating func removeLast(_ n: Int) { count -= n }
+    mutating func removeAll() { count = 0 }
 }
 
-/// An array's elements.
-private final class EncodedArray {
-    var values: [EncodedValue] = []
+/// Where an open object's member lies in the output.
+private struct Member {
+    /// Where its separator and indentation begin.
+    let prefixStart: Int
+    /// Where its key's opening quote is.
+    let contentStart: Int
+    /// Where its key's closing quote is.
+    let keyEnd: Int
+    /// For a key written with escapes, its index in ``JSONStream/escapedKeys``; -1 otherwise.
+    let escapedKey: Int
+    /// The key's first eight bytes, big-endian, zero-padded: most keys differ there, so
+    /// comparing these orders most pairs. (Keys with a zero byte are escaped keys.)
+    let keyPrefix: UInt64
+}
+
+/// One encoding's output and the containers still open in it.
+private final class JSONStream {
+    /// Foundation refuses to write containers nested this deep.
+    static let maximumDepth = 512
+
+    let pretty: Bool
+    // One encoding runs on one thread, and nothing holds these across a call that
+    // could touch them again, so the runtime's exclusivity checks are not needed.
+    @exclusivity(unchecked) var out: ByteBuffer
+    @exclusivity(unchecked) var levels: [OpenLevel] = []
+    @exclusivity(unchecked) var members: [Member] = []
+    @exclusivity(unchecked) private var scratch = ByteBuffer(capacity: 0)
+    /// Keys that needed escapes, as given: their written bytes do not sort like them.
+    @exclusivity(unchecked) private var escapedKeys: [String] = []
+    @exclusivity(unchecked) var handOver = false
+    @exclusivity(unchecked) private var lastLevelID = 0
+    /// Encoders no one holds any more, for the next nested value.
+    @exclusivity(unchecked) private var spareEncoders: [StreamEncoder] = []
+
+    init(pretty: Bool) {
+        self.pretty = pretty
+        out = ByteBuffer(capacity: pretty ? 4096 : 1024)
+        levels.reserveCapacity(16)
+        members.reserveCapacity(64)
+    }
+
+    func fail() -> HandedOver {
+        handOver = true
+        return HandedOver()
+    }
+
+    // MARK: Containers
+
+    /// Opens a container at the end of the output.
+    func openLevel(isObject: Bool) throws -> (index: Int, id: Int) {
+        guard levels.count + 1 < Self.maximumDepth else { throw fail() }
+        out.append(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        if pretty { out.append(UInt8(ascii: "\n")) }
+        lastLevelID += 1
+        let indent = (levels.last?.indent ?? 0) + 1
+        levels.append(OpenLevel(id: lastLevelID, isObject: isObject, indent: indent, firstMember: members.count))
+        return (levels.count - 1, lastLevelID)
+    }
+
+    /// Makes the container at `index` the innermost one, closing those inside it;
+    /// fails if it is closed already (written to after a sibling or its parent was).
+    func enter(_ index: Int, _ id: Int) throws {
+        guard index >= 0, index < levels.count, levels[index].id == id, !levels[index].busy else { throw fail() }
+        if levels.count > index + 1 { closeLevels(downTo: index + 1) }
+    }
+
+    func closeLevels(downTo count: Int) {
+        while levels.count > count { closeInnermost() }
+    }
+
+    private func closeInnermost() {
+        let level = levels.removeLast()
+        if level.isObject {
+            if !level.sorted { sortMembers(of: level) }
+            members.removeLast(members.count - level.firstMember)
+        }
+        if pretty {
+            out.append(UInt8(ascii: "\n"))
+            appendIndent(level.indent - 1)
+        }
+        out.append(level.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// Rewrites an object's members in UTF-8 key order (insertion sort: objects are
+    /// small); a repeated key, whose last-write-wins is Foundation's, hands over.
+    private func sortMembers(of level: OpenLevel) {
+        let levelIndent = level.indent
+        let first = level.firstMember
+        let count = level.count
+        let regionStart = members[first].prefixStart
+        let regionEnd = out.count
+        scratch.removeAll()
+        scratch.append(from: out, regionStart..<regionEnd)
+        out.removeLast(regionEnd - regionStart)
+
+        members.withUnsafeBufferPointer { all in
+            let level = UnsafeBufferPointer(rebasing: all[first..<(first + count)])
+            func key(_ member: Member) -> UnsafeBufferPointer<UInt8> {
+                scratch.bytes((member.contentStart + 1 - regionStart)..<(member.keyEnd - regionStart))
+            }
+            func compare(_ lhs: Member, _ rhs: Member) -> Int {
+                if lhs.escapedKey < 0 && rhs.escapedKey < 0 {
+                    if lhs.keyPrefix != rhs.keyPrefix { return lhs.keyPrefix < rhs.keyPrefix ? -1 : 1 }
+                    return compareBytes(key(lhs), key(rhs))
+                }
+                func text(_ member: Member) -> String {
+                    member.escapedKey >= 0
+                        ? escapedKeys[member.escapedKey] : String(decoding: key(member), as: UTF8.self)
+                }
+                return compareUTF8(text(lhs), text(rhs))
+            }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { order in
+                for position in 0..<count { order[position] = position }
+                for next in 1..<count {
+                    let moving = order[next]
+                    var slot = next
+                    while slot > 0 {
+                        let comparison = compare(level[moving], level[order[slot - 1]])
+                        if comparison == 0 {
+                            handOver = true
+                            return
+                        }
+                        if comparison > 0 { break }
+                        order[slot] = order[slot - 1]
+                        slot -= 1
+                    }
+                    order[slot] = moving
+                }
+                for position in 0..<count {
+                    if position > 0 { appendSeparator() }
+                    if pretty { out.append(spaces: 2 * levelIndent) }
+                    let member = order[position]
+                    let contentEnd = member + 1 < count ? level[member + 1].prefixStart : regionEnd
+                    out.append(from: scratch, (level[member].contentStart - regionStart)..<(contentEnd - regionStart))
+                }
+            }
+        }
+    }
+
+    /// Starts an object member: separator, indentation, key; the value follows.
+    func beginMember(_ index: Int, _ id: Int, key: String) throws {
+        try enter(index, id)
+        var level = levels[index]
+        let prefixStart = out.count
+        if level.count > 0 { appendSeparator() }
+        if pretty { out.append(spaces: 2 * level.indent) }
+        let contentStart = out.count
+        var escapedKey = -1
+        var keyPrefix: UInt64 = 0
+        if !appendPlainKey(key, prefix: &keyPrefix) {
+            escapedKey = escapedKeys.count
+            escapedKeys.append(key)
+            appendString(key)
+        }
+        let keyEnd = out.count - 1
+        if pretty { out.append(" : ") } else { out.append(UInt8(ascii: ":")) }
+        if level.count > 0, level.sorted, let previous = members.last {
+            if previous.escapedKey >= 0 || escapedKey >= 0 {
+                // Sorted or not, an object with such keys is put in order at its close.
+                level.sorted = false
+            } else if previous.keyPrefix != keyPrefix {
+                level.sorted = previous.keyPrefix < keyPrefix
+            } else {
+                let order = compareBytes(
+                    out.bytes((previous.contentStart + 1)..<previous.keyEnd), out.bytes((contentStart + 1)..<keyEnd))
+                if order == 0 { throw fail() }
+                level.sorted = order < 0
+            }
+        }
+        level.count += 1
+        levels[index] = level
+        members.append(
+            Member(
+                prefixStart: prefixStart, contentStart: contentStart, keyEnd: keyEnd, escapedKey: escapedKey,
+                keyPrefix: keyPrefix))
+    }
+
+    /// Starts an array element: separator and indentation; the value follows.
+    func beginElement(_ index: Int, _ id: Int) throws {
+        try enter(index, id)
+        if levels[index].count > 0 { appendSeparator() }
+        if pretty { out.append(spaces: 2 * levels[index].indent) }
+        levels[index].count += 1
+    }
+
+    // MARK: Values
+
+    /// Writes one value: JSON primitives directly, anything else through its `encode(to:)`.
+    ///
+    /// The checks compare metatypes, which is cheap, where Foundation casts (`as? Date`);
+    /// a cast also matches an `Optional` holding the type, whose `encode(to:)` here
+    /// reaches the same check through a single-value container.
+    func writeValue<T: Encodable>(
+        _ value: T, parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?, topLevel: Bool = false
+    ) throws {
+        if T.self == String.self { return appendString(unsafeBitCast(value, to: String.self)) }
+        if T.self == Int.self { return appendInteger(Int64(unsafeBitCast(value, to: Int.self))) }
+        if T.self == Bool.self { return append(unsafeBitCast(value, to: Bool.self) ? "true" : "false") }
+        if T.self == Double.self { return appendFloatingPoint(unsafeBitCast(value, to: Double.self)) }
+        if T.self == Date.self { return appendDate(unsafeBitCast(value, to: Date.self)) }
+        if T.self == JSONValue.self { return try appendJSON(unsafeBitCast(value, to: JSONValue.self)) }
+        if try appendOtherPrimitive(value) { return }
+        if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw fail() }
+
+        let start = out.count
+        let openLevels = levels.count
+        var encoder = makeEncoder(parent: parent, nestedPath: nestedPath, key: key)
+        // The value's own containers open inside the one holding it, which waits meanwhile.
+        if openLevels > 0 { levels[openLevels - 1].busy = true }
+        try value.encode(to: encoder)
+        closeLevels(downTo: openLevels)
+        if openLevels > 0 { levels[openLevels - 1].busy = false }
+        encoder.isActive = false
+        if isKnownUniquelyReferenced(&encoder) { spareEncoders.append(encoder) }
+        if out.count == start {
+            // A value that encoded nothing is `{}` in Foundation's output, except at the top.
+            if topLevel { throw fail() }
+            try appendEmptyObject()
+        }
+    }
+
+    func releaseSpareEncoders() {
+        spareEncoders.removeAll()
+    }
+
+    private func makeEncoder(parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?)
+        -> StreamEncoder
+    {
+        guard let encoder = spareEncoders.popLast() else {
+            return StreamEncoder(stream: self, parent: parent, nestedPath: nestedPath, key: key)
+        }
+        encoder.reset(parent: parent, nestedPath: nestedPath, key: key)
+        return encoder
+    }
+
+    private func appendOtherPrimitive<T>(_ value: T) throws -> Bool {
+        if T.self == Float.self {
+            appendFloatingPoint(unsafeBitCast(value, to: Float.self))
+        } else if T.self == Int64.self {
+            appendInteger(unsafeBitCast(value, to: Int64.self))
+        } else if T.self == Int32.self {
+            appendInteger(Int64(unsafeBitCast(value, to: Int32.self)))
+        } else if T.self == Int16.self {
+            appendInteger(Int64(unsafeBitCast(value, to: Int16.self)))
+        } else if T.self == Int8.self {
+            appendInteger(Int64(unsafeBitCast(value, to: Int8.self)))
+        } else if T.self == UInt.self {
+            appendDecimal(UInt64(unsafeBitCast(value, to: UInt.self)), negative: false)
+        } else if T.self == UInt64.self {
+            appendDecimal(unsafeBitCast(value, to: UInt64.self), negative: false)
+        } else if T.self == UInt32.self {
+            appendDecimal(UInt64(unsafeBitCast(value, to: UInt32.self)), negative: false)
+        } else if T.self == UInt16.self {
+            appendDecimal(UInt64(unsafeBitCast(value, to: UInt16.self)), negative: false)
+        } else if T.self == UInt8.self {
+            appendDecimal(UInt64(unsafeBitCast(value, to: UInt8.self)), negative: false)
+        } else if T.self == Int128.self || T.self == UInt128.self {
+            throw fail()
+        } else {
+            return false
+        }
+        return true
+    }
+
+    private func appendEmptyObject() throws {
+        guard levels.count + 1 < Self.maximumDepth else { throw fail() }
+        out.append(UInt8(ascii: "{"))
+        if pretty {
+            append("\n\n")
+            appendIndent(levels.last?.indent ?? 0)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// A ``JSONValue``, as its `encode(to:)` would write it.
+    func appendJSON(_ json: JSONValue) throws {
+        try appendJSON(json, depth: levels.count, indent: levels.last?.indent ?? 0)
+    }
+
+    private func appendJSON(_ json: JSONValue, depth: Int, indent: Int) throws {
+        switch json {
+        case .null: append("null")
+        case .bool(let flag): append(flag ? "true" : "false")
+        case .integer(let number): appendInteger(Int64(number))
+        case .number(let number): appendFloatingPoint(number)
+        case .string(let text): appendString(text)
+        case .array(let elements):
+            guard depth + 1 < Self.maximumDepth else { throw fail() }
+            out.append(UInt8(ascii: "["))
+            if pretty { out.append(UInt8(ascii: "\n")) }
+            for (position, element) in elements.enumerated() {
+                if position > 0 { appendSeparator() }
+                if pretty { appendIndent(indent + 1) }
+                try appendJSON(element, depth: depth + 1, indent: indent + 1)
+            }
+            closeJSONContainer(UInt8(ascii: "]"), indent: indent)
+        case .object(let members):
+            guard depth + 1 < Self.maximumDepth else { throw fail() }
+            out.append(UInt8(ascii: "{"))
+            if pretty { out.append(UInt8(ascii: "\n")) }
+            for (position, key) in members.keys.sorted(by: { compareUTF8($0, $1) < 0 }).enumerated() {
+                if position > 0 { appendSeparator() }
+                if pretty { appendIndent(indent + 1) }
+                appendString(key)
+                if pretty { append(" : ") } else { out.append(UInt8(ascii: ":")) }
+                if let member = members[key] { try appendJSON(member, depth: depth + 1, indent: indent + 1) }
+            }
+            closeJSONContainer(UInt8(ascii: "}"), indent: indent)
+        }
+    }
+
+    private func closeJSONContainer(_ bracket: UInt8, indent: Int) {
+        if pretty {
+            out.append(UInt8(ascii: "\n"))
+            appendIndent(indent)
+        }
+        out.append(bracket)
+    }
+
+    // MARK: Text
+
+    func append(_ text: StaticString) {
+        out.append(text)
+    }
+
+    private func appendSeparator() {
+        if pretty { append(",\n") } else { out.append(UInt8(ascii: ",")) }
+    }
+
+    private func appendIndent(_ level: Int) {
+        out.append(spaces: 2 * level)
+    }
+
+    func appendInteger(_ number: Int64) {
+        appendDecimal(number.magnitude, negative: number < 0)
+    }
+
+    func appendDecimal(_ magnitude: UInt64, negative: Bool) {
+        if negative { out.append(UInt8(ascii: "-")) }
+        if magnitude < 10 {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = magnitude
+            var start = 20
+            while rest > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            out.append(UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
+    }
+
+    func appendFloatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ number: F) {
+        guard number.isFinite else {
+            appendString(number.isNaN ? "NaN" : number < 0 ? "-Infinity" : "Infinity")
+            return
+        }
+        var text = number.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        text.withUTF8 { out.append($0) }
+    }
+
+    func appendDate(_ date: Date) {
+        let written = JSONTimestamp.withBytes(date) { bytes in
+            out.append(UInt8(ascii: "\""))
+            out.append(bytes)
+            out.append(UInt8(ascii: "\""))
+        }
+        if !written { appendString(StepFlowJSON.formatDate(date)) }
+    }
+
+    /// Appends a key in quotes if it needs no escapes, setting its sort prefix; `false`
+    /// (nothing appended) if it does.
+    private func appendPlainKey(_ key: String, prefix: inout UInt64) -> Bool {
+        var key = key
+        return key.withUTF8 { utf8 in
+            guard let start = utf8.baseAddress else {
+                prefix = 0
+                out.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "\""))
+                return true
+            }
+            let count = utf8.count
+            var head: UInt64 = 0
+            for index in 0..<min(count, 8) { head |= UInt64(start[index]) << (56 &- 8 &* UInt64(index)) }
+            for index in 0..<count {
+                let byte = start[index]
+                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            }
+            prefix = head
+            out.append(UInt8(ascii: "\""))
+            out.append(utf8)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+    }
+
+    func appendString(_ text: String) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if runStart < index { out.append(UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+                appendEscape(byte)
+                runStart = index + 1
+            }
+            if runStart < utf8.count { out.append(UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private func appendEscape(_ byte: UInt8) {
+        switch byte {
+        case UInt8(ascii: "\""): append("\\\"")
+        case UInt8(ascii: "\\"): append("\\\\")
+        case 0x08: append("\\b")
+        case 0x0C: append("\\f")
+        case UInt8(ascii: "\n"): append("\\n")
+        case UInt8(ascii: "\r"): append("\\r")
+        case UInt8(ascii: "\t"): append("\\t")
+        default:
+            let hex: StaticString = "0123456789abcdef"
+            append("\\u00")
+            out.append(hex.utf8Start[Int(byte >> 4)])
+            out.append(hex.utf8Start[Int(byte & 0xF)])
+        }
+    }
 }
 
 /// The key of an array element in a coding path, spelled as Foundation spells it.
@@ -97,22 +586,37 @@ struct IndexCodingKey: CodingKey {
 }
 
 /// The `Encoder` handed to each value that is not a JSON primitive.
-private final class TreeEncoder: Encoder {
-    let context: EncodingContext
-    /// The encoder of the container holding this value (`nil` at the top).
-    let parent: TreeEncoder?
-    /// Keys of nested containers between the parent's value and this one.
-    let nestedPath: [any CodingKey]
-    /// This value's key in its container.
-    let key: (any CodingKey)?
-    /// What the value encoded, once it has.
-    var value: EncodedValue?
+private final class StreamEncoder: Encoder {
+    private enum State {
+        case fresh
+        case single
+        case container(index: Int, id: Int, isObject: Bool)
+    }
 
-    init(context: EncodingContext, parent: TreeEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?) {
-        self.context = context
+    let stream: JSONStream
+    /// The encoder of the container holding this value (`nil` at the top).
+    private(set) var parent: StreamEncoder?
+    /// Keys of nested containers between the parent's value and this one.
+    private(set) var nestedPath: [any CodingKey]
+    /// This value's key in its container.
+    private(set) var key: (any CodingKey)?
+    /// Whether this value is the one being written (it is not once `encode(to:)` returned).
+    var isActive = true
+    private var state = State.fresh
+
+    init(stream: JSONStream, parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?) {
+        self.stream = stream
         self.parent = parent
         self.nestedPath = nestedPath
         self.key = key
+    }
+
+    func reset(parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?) {
+        self.parent = parent
+        self.nestedPath = nestedPath
+        self.key = key
+        isActive = true
+        state = .fresh
     }
 
     // The path is only built when asked for: most values never look at it.
@@ -125,481 +629,369 @@ private final class TreeEncoder: Encoder {
 
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let object: EncodedObject
-        switch value {
-        case .object(let existing)?:
-            object = existing
-        case nil:
-            object = EncodedObject()
-            value = .object(object)
+    /// The container this encoder's value is, opening it on first use; `(-1, -1)`
+    /// (which every write refuses) when it cannot be.
+    private func level(isObject: Bool) -> (index: Int, id: Int) {
+        switch state {
+        case .fresh where isActive:
+            guard let (index, id) = try? stream.openLevel(isObject: isObject) else { return (-1, -1) }
+            state = .container(index: index, id: id, isObject: isObject)
+            return (index, id)
+        case .container(let index, let id, isObject):
+            // Foundation merges a second request for the same kind of container.
+            return (index, id)
         default:
-            context.handOver = true
-            object = EncodedObject()
+            stream.handOver = true
+            return (-1, -1)
         }
-        return KeyedEncodingContainer(KeyedTreeContainer<Key>(encoder: self, object: object, nestedPath: []))
+    }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        let (index, id) = level(isObject: true)
+        return KeyedEncodingContainer(
+            KeyedStreamContainer<Key>(encoder: self, index: index, id: id, nestedPath: []))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        let array: EncodedArray
-        switch value {
-        case .array(let existing)?:
-            array = existing
-        case nil:
-            array = EncodedArray()
-            value = .array(array)
-        default:
-            context.handOver = true
-            array = EncodedArray()
-        }
-        return UnkeyedTreeContainer(encoder: self, array: array, nestedPath: [])
+        let (index, id) = level(isObject: false)
+        return UnkeyedStreamContainer(encoder: self, index: index, id: id, nestedPath: [])
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueTreeContainer(encoder: self)
+        SingleValueStreamContainer(encoder: self)
     }
 
-    /// Sets the value of a single-value container; a second value is Foundation's business.
-    func setSingleValue(_ newValue: EncodedValue) throws {
-        guard value == nil else { throw handOver() }
-        value = newValue
+    /// Claims the single value; a second one, or one after a container, is Foundation's business.
+    func beginSingleValue() throws {
+        guard isActive, case .fresh = state else { throw stream.fail() }
+        state = .single
     }
 
-    func handOver() -> HandedOver {
-        context.handOver = true
-        return HandedOver()
-    }
-
-    /// The tree for one value: JSON primitives directly, anything else through its `encode(to:)`.
-    ///
-    /// The checks compare metatypes, which is cheap, where Foundation casts (`as? Date`);
-    /// a cast also matches an `Optional` holding the type, whose `encode(to:)` here
-    /// reaches the same check through a single-value container.
-    func box<T: Encodable>(
-        _ value: T, nestedPath: [any CodingKey], key: (any CodingKey)?, orNothing: Bool = false
-    ) throws -> EncodedValue {
-        if T.self == String.self { return .string(unsafeBitCast(value, to: String.self)) }
-        if T.self == Int.self { return .int(Int64(unsafeBitCast(value, to: Int.self))) }
-        if T.self == Bool.self { return .bool(unsafeBitCast(value, to: Bool.self)) }
-        if T.self == Double.self { return .double(unsafeBitCast(value, to: Double.self)) }
-        if T.self == Date.self { return .date(unsafeBitCast(value, to: Date.self)) }
-        if T.self == JSONValue.self { return Self.tree(of: unsafeBitCast(value, to: JSONValue.self)) }
-        if let primitive = Self.otherPrimitive(value) { return primitive }
-        if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw handOver() }
-        let encoder = TreeEncoder(context: context, parent: self, nestedPath: nestedPath, key: key)
-        try value.encode(to: encoder)
-        if let encoded = encoder.value { return encoded }
-        // A value that encoded nothing is `{}` in Foundation's output too, except at the top.
-        if orNothing { throw handOver() }
-        return .object(EncodedObject())
-    }
-
-    private static func otherPrimitive<T>(_ value: T) -> EncodedValue? {
-        if T.self == Float.self { return .float(unsafeBitCast(value, to: Float.self)) }
-        if T.self == Int64.self { return .int(unsafeBitCast(value, to: Int64.self)) }
-        if T.self == Int32.self { return .int(Int64(unsafeBitCast(value, to: Int32.self))) }
-        if T.self == Int16.self { return .int(Int64(unsafeBitCast(value, to: Int16.self))) }
-        if T.self == Int8.self { return .int(Int64(unsafeBitCast(value, to: Int8.self))) }
-        if T.self == UInt.self { return .unsigned(UInt64(unsafeBitCast(value, to: UInt.self))) }
-        if T.self == UInt64.self { return .unsigned(unsafeBitCast(value, to: UInt64.self)) }
-        if T.self == UInt32.self { return .unsigned(UInt64(unsafeBitCast(value, to: UInt32.self))) }
-        if T.self == UInt16.self { return .unsigned(UInt64(unsafeBitCast(value, to: UInt16.self))) }
-        if T.self == UInt8.self { return .unsigned(UInt64(unsafeBitCast(value, to: UInt8.self))) }
-        return nil
-    }
-
-    /// A ``JSONValue``'s tree: what its `encode(to:)` produces, without the containers.
-    static func tree(of json: JSONValue) -> EncodedValue {
-        switch json {
-        case .null: return .null
-        case .bool(let value): return .bool(value)
-        case .integer(let value): return .int(Int64(value))
-        case .number(let value): return .double(value)
-        case .string(let value): return .string(value)
-        case .array(let elements):
-            let array = EncodedArray()
-            array.values.reserveCapacity(elements.count)
-            for element in elements { array.values.append(tree(of: element)) }
-            return .array(array)
-        case .object(let members):
-            let object = EncodedObject()
-            object.keys.reserveCapacity(members.count)
-            object.values.reserveCapacity(members.count)
-            for (key, member) in members { object.append(key, tree(of: member)) }
-            return .object(object)
-        }
+    /// An encoder for a `superEncoder()` call: never active, so Foundation encodes the value.
+    func handedOverEncoder(nestedPath: [any CodingKey]) -> any Encoder {
+        stream.handOver = true
+        let encoder = StreamEncoder(stream: stream, parent: self, nestedPath: nestedPath, key: nil)
+        encoder.isActive = false
+        return encoder
     }
 }
 
 extension JSONValue {
-    /// Encodes into a ``StepFlowJSONEncoder`` tree directly, or through a single-value container.
+    /// Writes into a ``StepFlowJSONEncoder`` stream directly; `false` for another encoder.
     func encode(fastTo encoder: any Encoder) throws -> Bool {
-        guard let tree = encoder as? TreeEncoder else { return false }
-        try tree.setSingleValue(TreeEncoder.tree(of: self))
+        guard let stream = encoder as? StreamEncoder else { return false }
+        try stream.beginSingleValue()
+        try stream.stream.appendJSON(self)
         return true
     }
 }
 
-private struct KeyedTreeContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let encoder: TreeEncoder
-    let object: EncodedObject
+private struct KeyedStreamContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let encoder: StreamEncoder
+    let index: Int
+    let id: Int
     let nestedPath: [any CodingKey]
 
+    private var stream: JSONStream { encoder.stream }
     var codingPath: [any CodingKey] { encoder.codingPath + nestedPath }
 
-    mutating func encodeNil(forKey key: Key) throws { object.append(key.stringValue, .null) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws { object.append(key.stringValue, .bool(value)) }
-    mutating func encode(_ value: String, forKey key: Key) throws { object.append(key.stringValue, .string(value)) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { object.append(key.stringValue, .double(value)) }
-    mutating func encode(_ value: Float, forKey key: Key) throws { object.append(key.stringValue, .float(value)) }
-    mutating func encode(_ value: Int, forKey key: Key) throws { object.append(key.stringValue, .int(Int64(value))) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { object.append(key.stringValue, .int(Int64(value))) }
+    private func begin(_ key: Key) throws { try stream.beginMember(index, id, key: key.stringValue) }
+
+    mutating func encodeNil(forKey key: Key) throws {
+        try begin(key)
+        stream.append("null")
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        try begin(key)
+        stream.append(value ? "true" : "false")
+    }
+    mutating func encode(_ value: String, forKey key: Key) throws {
+        try begin(key)
+        stream.appendString(value)
+    }
+    mutating func encode(_ value: Double, forKey key: Key) throws {
+        try begin(key)
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Float, forKey key: Key) throws {
+        try begin(key)
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        try begin(key)
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int8, forKey key: Key) throws {
+        try begin(key)
+        stream.appendInteger(Int64(value))
+    }
     mutating func encode(_ value: Int16, forKey key: Key) throws {
-        object.append(key.stringValue, .int(Int64(value)))
+        try begin(key)
+        stream.appendInteger(Int64(value))
     }
     mutating func encode(_ value: Int32, forKey key: Key) throws {
-        object.append(key.stringValue, .int(Int64(value)))
+        try begin(key)
+        stream.appendInteger(Int64(value))
     }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { object.append(key.stringValue, .int(value)) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        try begin(key)
+        stream.appendInteger(value)
+    }
     mutating func encode(_ value: UInt, forKey key: Key) throws {
-        object.append(key.stringValue, .unsigned(UInt64(value)))
+        try begin(key)
+        stream.appendDecimal(UInt64(value), negative: false)
     }
     mutating func encode(_ value: UInt8, forKey key: Key) throws {
-        object.append(key.stringValue, .unsigned(UInt64(value)))
+        try begin(key)
+        stream.appendDecimal(UInt64(value), negative: false)
     }
     mutating func encode(_ value: UInt16, forKey key: Key) throws {
-        object.append(key.stringValue, .unsigned(UInt64(value)))
+        try begin(key)
+        stream.appendDecimal(UInt64(value), negative: false)
     }
     mutating func encode(_ value: UInt32, forKey key: Key) throws {
-        object.append(key.stringValue, .unsigned(UInt64(value)))
+        try begin(key)
+        stream.appendDecimal(UInt64(value), negative: false)
     }
     mutating func encode(_ value: UInt64, forKey key: Key) throws {
-        object.append(key.stringValue, .unsigned(value))
+        try begin(key)
+        stream.appendDecimal(value, negative: false)
     }
-    mutating func encode(_ value: Int128, forKey key: Key) throws { throw encoder.handOver() }
-    mutating func encode(_ value: UInt128, forKey key: Key) throws { throw encoder.handOver() }
+    mutating func encode(_ value: Int128, forKey key: Key) throws { throw stream.fail() }
+    mutating func encode(_ value: UInt128, forKey key: Key) throws { throw stream.fail() }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let boxed = try encoder.box(value, nestedPath: nestedPath, key: key)
-        object.append(key.stringValue, boxed)
+        try begin(key)
+        try stream.writeValue(value, parent: encoder, nestedPath: nestedPath, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
-        let nested = EncodedObject()
-        appendNested(.object(nested), forKey: key)
+        let (index, id) = (try? openNested(key, isObject: true)) ?? (-1, -1)
         return KeyedEncodingContainer(
-            KeyedTreeContainer<NestedKey>(encoder: encoder, object: nested, nestedPath: nestedPath + [key]))
+            KeyedStreamContainer<NestedKey>(encoder: encoder, index: index, id: id, nestedPath: nestedPath + [key]))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let nested = EncodedArray()
-        appendNested(.array(nested), forKey: key)
-        return UnkeyedTreeContainer(encoder: encoder, array: nested, nestedPath: nestedPath + [key])
+        let (index, id) = (try? openNested(key, isObject: false)) ?? (-1, -1)
+        return UnkeyedStreamContainer(encoder: encoder, index: index, id: id, nestedPath: nestedPath + [key])
     }
 
-    /// Foundation reuses a nested container asked for twice under one key; that is left to it.
-    private func appendNested(_ value: EncodedValue, forKey key: Key) {
-        let name = key.stringValue
-        if object.keys.contains(name) { encoder.context.handOver = true }
-        object.append(name, value)
+    private func openNested(_ key: Key, isObject: Bool) throws -> (index: Int, id: Int) {
+        try begin(key)
+        return try stream.openLevel(isObject: isObject)
     }
 
-    mutating func superEncoder() -> any Encoder { handedOverEncoder() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { handedOverEncoder() }
-
-    private func handedOverEncoder() -> any Encoder {
-        encoder.context.handOver = true
-        return TreeEncoder(context: encoder.context, parent: encoder, nestedPath: nestedPath, key: nil)
-    }
+    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
 }
 
-private struct UnkeyedTreeContainer: UnkeyedEncodingContainer {
-    let encoder: TreeEncoder
-    let array: EncodedArray
+private struct UnkeyedStreamContainer: UnkeyedEncodingContainer {
+    let encoder: StreamEncoder
+    let index: Int
+    let id: Int
     let nestedPath: [any CodingKey]
 
+    private var stream: JSONStream { encoder.stream }
     var codingPath: [any CodingKey] { encoder.codingPath + nestedPath }
-    var count: Int { array.values.count }
 
-    mutating func encodeNil() throws { array.values.append(.null) }
-    mutating func encode(_ value: Bool) throws { array.values.append(.bool(value)) }
-    mutating func encode(_ value: String) throws { array.values.append(.string(value)) }
-    mutating func encode(_ value: Double) throws { array.values.append(.double(value)) }
-    mutating func encode(_ value: Float) throws { array.values.append(.float(value)) }
-    mutating func encode(_ value: Int) throws { array.values.append(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { array.values.append(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { array.values.append(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { array.values.append(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { array.values.append(.int(value)) }
-    mutating func encode(_ value: UInt) throws { array.values.append(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt8) throws { array.values.append(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt16) throws { array.values.append(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt32) throws { array.values.append(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { array.values.append(.unsigned(value)) }
-    mutating func encode(_ value: Int128) throws { throw encoder.handOver() }
-    mutating func encode(_ value: UInt128) throws { throw encoder.handOver() }
+    var count: Int {
+        guard index >= 0, index < stream.levels.count, stream.levels[index].id == id else { return 0 }
+        return stream.levels[index].count
+    }
+
+    private func begin() throws { try stream.beginElement(index, id) }
+
+    mutating func encodeNil() throws {
+        try begin()
+        stream.append("null")
+    }
+    mutating func encode(_ value: Bool) throws {
+        try begin()
+        stream.append(value ? "true" : "false")
+    }
+    mutating func encode(_ value: String) throws {
+        try begin()
+        stream.appendString(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        try begin()
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Float) throws {
+        try begin()
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Int) throws {
+        try begin()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int8) throws {
+        try begin()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int16) throws {
+        try begin()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int32) throws {
+        try begin()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int64) throws {
+        try begin()
+        stream.appendInteger(value)
+    }
+    mutating func encode(_ value: UInt) throws {
+        try begin()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt8) throws {
+        try begin()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt16) throws {
+        try begin()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt32) throws {
+        try begin()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt64) throws {
+        try begin()
+        stream.appendDecimal(value, negative: false)
+    }
+    mutating func encode(_ value: Int128) throws { throw stream.fail() }
+    mutating func encode(_ value: UInt128) throws { throw stream.fail() }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let boxed = try encoder.box(value, nestedPath: nestedPath, key: IndexCodingKey(index: count))
-        array.values.append(boxed)
+        let key = IndexCodingKey(index: count)
+        try begin()
+        try stream.writeValue(value, parent: encoder, nestedPath: nestedPath, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
         NestedKey
     > {
-        let nested = EncodedObject()
         let path = nestedPath + [IndexCodingKey(index: count)]
-        array.values.append(.object(nested))
-        return KeyedEncodingContainer(KeyedTreeContainer<NestedKey>(encoder: encoder, object: nested, nestedPath: path))
+        let (index, id) = (try? openNested(isObject: true)) ?? (-1, -1)
+        return KeyedEncodingContainer(
+            KeyedStreamContainer<NestedKey>(encoder: encoder, index: index, id: id, nestedPath: path))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let nested = EncodedArray()
         let path = nestedPath + [IndexCodingKey(index: count)]
-        array.values.append(.array(nested))
-        return UnkeyedTreeContainer(encoder: encoder, array: nested, nestedPath: path)
+        let (index, id) = (try? openNested(isObject: false)) ?? (-1, -1)
+        return UnkeyedStreamContainer(encoder: encoder, index: index, id: id, nestedPath: path)
     }
 
-    mutating func superEncoder() -> any Encoder {
-        encoder.context.handOver = true
-        return TreeEncoder(context: encoder.context, parent: encoder, nestedPath: nestedPath, key: nil)
+    private func openNested(isObject: Bool) throws -> (index: Int, id: Int) {
+        try begin()
+        return try stream.openLevel(isObject: isObject)
     }
+
+    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
 }
 
-private struct SingleValueTreeContainer: SingleValueEncodingContainer {
-    let encoder: TreeEncoder
+private struct SingleValueStreamContainer: SingleValueEncodingContainer {
+    let encoder: StreamEncoder
 
+    private var stream: JSONStream { encoder.stream }
     var codingPath: [any CodingKey] { encoder.codingPath }
 
-    mutating func encodeNil() throws { try encoder.setSingleValue(.null) }
-    mutating func encode(_ value: Bool) throws { try encoder.setSingleValue(.bool(value)) }
-    mutating func encode(_ value: String) throws { try encoder.setSingleValue(.string(value)) }
-    mutating func encode(_ value: Double) throws { try encoder.setSingleValue(.double(value)) }
-    mutating func encode(_ value: Float) throws { try encoder.setSingleValue(.float(value)) }
-    mutating func encode(_ value: Int) throws { try encoder.setSingleValue(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { try encoder.setSingleValue(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { try encoder.setSingleValue(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { try encoder.setSingleValue(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { try encoder.setSingleValue(.int(value)) }
-    mutating func encode(_ value: UInt) throws { try encoder.setSingleValue(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt8) throws { try encoder.setSingleValue(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt16) throws { try encoder.setSingleValue(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt32) throws { try encoder.setSingleValue(.unsigned(UInt64(value))) }
-    mutating func encode(_ value: UInt64) throws { try encoder.setSingleValue(.unsigned(value)) }
-    mutating func encode(_ value: Int128) throws { throw encoder.handOver() }
-    mutating func encode(_ value: UInt128) throws { throw encoder.handOver() }
+    mutating func encodeNil() throws {
+        try encoder.beginSingleValue()
+        stream.append("null")
+    }
+    mutating func encode(_ value: Bool) throws {
+        try encoder.beginSingleValue()
+        stream.append(value ? "true" : "false")
+    }
+    mutating func encode(_ value: String) throws {
+        try encoder.beginSingleValue()
+        stream.appendString(value)
+    }
+    mutating func encode(_ value: Double) throws {
+        try encoder.beginSingleValue()
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Float) throws {
+        try encoder.beginSingleValue()
+        stream.appendFloatingPoint(value)
+    }
+    mutating func encode(_ value: Int) throws {
+        try encoder.beginSingleValue()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int8) throws {
+        try encoder.beginSingleValue()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int16) throws {
+        try encoder.beginSingleValue()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int32) throws {
+        try encoder.beginSingleValue()
+        stream.appendInteger(Int64(value))
+    }
+    mutating func encode(_ value: Int64) throws {
+        try encoder.beginSingleValue()
+        stream.appendInteger(value)
+    }
+    mutating func encode(_ value: UInt) throws {
+        try encoder.beginSingleValue()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt8) throws {
+        try encoder.beginSingleValue()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt16) throws {
+        try encoder.beginSingleValue()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt32) throws {
+        try encoder.beginSingleValue()
+        stream.appendDecimal(UInt64(value), negative: false)
+    }
+    mutating func encode(_ value: UInt64) throws {
+        try encoder.beginSingleValue()
+        stream.appendDecimal(value, negative: false)
+    }
+    mutating func encode(_ value: Int128) throws { throw stream.fail() }
+    mutating func encode(_ value: UInt128) throws { throw stream.fail() }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         // Foundation encodes the wrapped value with this same encoder: same path, no key.
-        try encoder.setSingleValue(try encoder.box(value, nestedPath: [], key: nil))
+        try encoder.beginSingleValue()
+        try stream.writeValue(value, parent: encoder, nestedPath: [], key: nil)
     }
 }
 
-/// Writes a tree as `JSONWriter` does with `.sortedKeys` and `.withoutEscapingSlashes`.
-private struct JSONTextWriter {
-    /// Foundation refuses to write containers nested this deep.
-    private static let maximumDepth = 512
-
-    let pretty: Bool
-    var bytes: [UInt8] = []
-    private var indent = 0
-
-    init(pretty: Bool) {
-        self.pretty = pretty
-        bytes.reserveCapacity(pretty ? 2048 : 512)
+/// Compares two byte strings: negative, zero or positive, as `memcmp` then length.
+private func compareBytes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
+    let shared = min(lhs.count, rhs.count)
+    if shared > 0, let a = lhs.baseAddress, let b = rhs.baseAddress {
+        let order = memcmp(a, b, shared)
+        if order != 0 { return Int(order) }
     }
-
-    /// Appends the value; `false` when Foundation must write it instead.
-    mutating func write(_ value: EncodedValue, depth: Int) -> Bool {
-        switch value {
-        case .null: append("null")
-        case .bool(let flag): append(flag ? "true" : "false")
-        case .int(let number): appendInteger(number)
-        case .unsigned(let number): appendDecimal(number, negative: false)
-        case .double(let number): appendFloatingPoint(number)
-        case .float(let number): appendFloatingPoint(number)
-        case .string(let text): appendString(text)
-        case .date(let date):
-            if !JSONTimestamp.appendQuoted(date, to: &bytes) { appendString(StepFlowJSON.formatDate(date)) }
-        case .object(let object):
-            guard depth + 1 < Self.maximumDepth else { return false }
-            return writeObject(object, depth: depth + 1)
-        case .array(let array):
-            guard depth + 1 < Self.maximumDepth else { return false }
-            return writeArray(array, depth: depth + 1)
-        }
-        return true
-    }
-
-    private mutating func writeObject(_ object: EncodedObject, depth: Int) -> Bool {
-        bytes.append(UInt8(ascii: "{"))
-        let count = object.keys.count
-        if pretty {
-            bytes.append(UInt8(ascii: "\n"))
-            indent += 1
-            if count > 0 { appendIndent() }
-        }
-        let written = withUnsafeTemporaryAllocation(of: Int.self, capacity: count) { order -> Bool in
-            for index in 0..<count { order[index] = index }
-            guard sortKeys(object.keys, order) else { return false }
-            for position in 0..<count {
-                if position > 0 {
-                    if pretty {
-                        append(",\n")
-                        appendIndent()
-                    } else {
-                        bytes.append(UInt8(ascii: ","))
-                    }
-                }
-                let index = order[position]
-                appendString(object.keys[index])
-                if pretty { append(" : ") } else { bytes.append(UInt8(ascii: ":")) }
-                guard write(object.values[index], depth: depth) else { return false }
-            }
-            return true
-        }
-        guard written else { return false }
-        if pretty {
-            bytes.append(UInt8(ascii: "\n"))
-            indent -= 1
-            appendIndent()
-        }
-        bytes.append(UInt8(ascii: "}"))
-        return true
-    }
-
-    private mutating func writeArray(_ array: EncodedArray, depth: Int) -> Bool {
-        bytes.append(UInt8(ascii: "["))
-        if pretty {
-            bytes.append(UInt8(ascii: "\n"))
-            indent += 1
-        }
-        for (position, element) in array.values.enumerated() {
-            if position > 0 {
-                if pretty { append(",\n") } else { bytes.append(UInt8(ascii: ",")) }
-            }
-            if pretty { appendIndent() }
-            guard write(element, depth: depth) else { return false }
-        }
-        if pretty {
-            bytes.append(UInt8(ascii: "\n"))
-            indent -= 1
-            appendIndent()
-        }
-        bytes.append(UInt8(ascii: "]"))
-        return true
-    }
-
-    /// Insertion sort of member indices by key bytes (objects are small); `false` on a
-    /// repeated key, whose last-write-wins merge is left to Foundation.
-    private func sortKeys(_ keys: [String], _ order: UnsafeMutableBufferPointer<Int>) -> Bool {
-        guard order.count > 1 else { return true }
-        for next in 1..<order.count {
-            let moving = order[next]
-            var slot = next
-            while slot > 0 {
-                let comparison = compareUTF8(keys[moving], keys[order[slot - 1]])
-                if comparison == 0 { return false }
-                if comparison > 0 { break }
-                order[slot] = order[slot - 1]
-                slot -= 1
-            }
-            order[slot] = moving
-        }
-        return true
-    }
-
-    private mutating func appendIndent() {
-        for _ in 0..<indent { append("  ") }
-    }
-
-    private mutating func append(_ text: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    private mutating func appendInteger(_ number: Int64) {
-        appendDecimal(number.magnitude, negative: number < 0)
-    }
-
-    private mutating func appendDecimal(_ magnitude: UInt64, negative: Bool) {
-        if negative { bytes.append(UInt8(ascii: "-")) }
-        if magnitude < 10 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var rest = magnitude
-            var start = 20
-            while rest > 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-                rest /= 10
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
-        }
-    }
-
-    private mutating func appendFloatingPoint<F: BinaryFloatingPoint & CustomStringConvertible>(_ number: F) {
-        guard number.isFinite else {
-            appendString(number.isNaN ? "NaN" : number < 0 ? "-Infinity" : "Infinity")
-            return
-        }
-        var text = number.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
-    }
-
-    private mutating func appendString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
-            var runStart = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                appendEscape(byte)
-                runStart = index + 1
-            }
-            if runStart < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func appendEscape(_ byte: UInt8) {
-        switch byte {
-        case UInt8(ascii: "\""): append("\\\"")
-        case UInt8(ascii: "\\"): append("\\\\")
-        case 0x08: append("\\b")
-        case 0x0C: append("\\f")
-        case UInt8(ascii: "\n"): append("\\n")
-        case UInt8(ascii: "\r"): append("\\r")
-        case UInt8(ascii: "\t"): append("\\t")
-        default:
-            let hex: StaticString = "0123456789abcdef"
-            append("\\u00")
-            bytes.append(hex.utf8Start[Int(byte >> 4)])
-            bytes.append(hex.utf8Start[Int(byte & 0xF)])
-        }
-    }
+    return lhs.count - rhs.count
 }
 
 /// Compares two strings by their UTF-8 bytes, the order Foundation sorts keys in
 /// (not `String`'s `<`, which compares Unicode scalars after normalisation).
 func compareUTF8(_ lhs: String, _ rhs: String) -> Int {
-    let fast = lhs.utf8.withContiguousStorageIfAvailable { left in
-        rhs.utf8.withContiguousStorageIfAvailable { right -> Int in
-            let shared = min(left.count, right.count)
-            if shared > 0, let a = left.baseAddress, let b = right.baseAddress {
-                let order = memcmp(a, b, shared)
-                if order != 0 { return Int(order) }
-            }
-            return left.count - right.count
+    var left = lhs.utf8.makeIterator()
+    var right = rhs.utf8.makeIterator()
+    while true {
+        switch (left.next(), right.next()) {
+        case (let a?, let b?): if a != b { return a < b ? -1 : 1 }
+        case (nil, nil): return 0
+        case (nil, _): return -1
+        case (_, nil): return 1
         }
     }
-    if let fast, let order = fast { return order }
-    if lhs.utf8.elementsEqual(rhs.utf8) { return 0 }
-    return lhs.utf8.lexicographicallyPrecedes(rhs.utf8) ? -1 : 1
 }
