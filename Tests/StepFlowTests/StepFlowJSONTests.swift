@@ -248,6 +248,22 @@ private final class EncoderWitness: Encodable, @unchecked Sendable {
     }
 }
 
+/// Remembers, weakly, the decoder it was given.
+private struct DecoderWitness: Decodable {
+    nonisolated(unsafe) static weak var decoder: AnyObject?
+    init(from decoder: any Decoder) throws {
+        Self.decoder = decoder as AnyObject
+        _ = try decoder.singleValueContainer().decode([Int].self)
+    }
+}
+
+/// A key that is not ASCII but canonically equal to an ASCII one (KELVIN SIGN is K):
+/// Foundation finds it by `String` comparison, so must StepFlow's decoder.
+private struct KelvinKeyed: Codable, Equatable {
+    var value: Int
+    private enum CodingKeys: String, CodingKey { case value = "\u{212A}ey" }
+}
+
 /// Random JSON values, with numbers and strings chosen to hit the edge cases.
 private func randomJSON(_ rng: inout SeededGenerator, depth: Int = 0) -> JSONValue {
     let strings = [
@@ -308,6 +324,14 @@ struct StepFlowJSONTests {
         }
     }
 
+    @Test("decoding keeps nothing alive: the decoders it hands out are freed when it returns")
+    func nothingLeaksDecoding() throws {
+        let values = try #require(
+            StepFlowJSON.decoder.decodedValue([DecoderWitness].self, from: Data("[[1],[2]]".utf8)))
+        #expect(values.count == 2)
+        #expect(DecoderWitness.decoder == nil)
+    }
+
     @Test("what the encoder does not handle itself goes to Foundation's, with the same result")
     func handsOverToFoundation() {
         expectSameEncoding(Derived(), fast: false)
@@ -350,6 +374,8 @@ struct StepFlowJSONTests {
         expectSameDecoding(RouteDecision.self, #"{"step_name":"a","route_key":"k","ended":true}"#)
         expectSameDecoding(Double.self, #""Infinity""#)
         expectSameDecoding(Float.self, "3.4028235e38")
+        expectSameDecoding(KelvinKeyed.self, #"{"Key":1}"#)
+        expectSameDecoding(KelvinKeyed.self, #"{"K\u0065y":2,"Key":3}"#)
     }
 
     @Test("what the decoder does not handle itself goes to Foundation's, with the same value or error")

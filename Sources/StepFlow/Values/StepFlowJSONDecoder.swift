@@ -3,12 +3,13 @@ import Foundation
 /// Reads StepFlow's JSON into `Decodable` values, giving what `JSONDecoder` with
 /// ``StepFlowJSON``'s options gives, at a fraction of the cost.
 ///
-/// It parses strict JSON (RFC 8259, UTF-8) into a small tree and decodes from
-/// that with Foundation's rules where they are plain: integers from integer
-/// literals, floating-point numbers through the same correctly rounded
-/// conversion, `"Infinity"`, `"-Infinity"` and `"NaN"` as non-finite numbers,
-/// the first of repeated keys, dates through ``StepFlowJSON/parseDate(_:)``, and
-/// ``JSONValue`` as its `init(from:)` would build it under Foundation.
+/// It parses strict JSON (RFC 8259, UTF-8) into a flat list of tokens over the
+/// input bytes, compares keys as bytes, and decodes with Foundation's rules where
+/// they are plain: integers from integer literals, floating-point numbers through
+/// the same correctly rounded conversion, `"Infinity"`, `"-Infinity"` and `"NaN"`
+/// as non-finite numbers, the first of repeated keys, dates through
+/// ``StepFlowJSON/parseDate(_:)``, and ``JSONValue`` as its `init(from:)` would
+/// build it under Foundation.
 ///
 /// Anything else fails here: text Foundation might still accept, numbers it
 /// converts in its slow paths (`42.0` as an `Int`), `Data`, `URL`, `Decimal`,
@@ -21,201 +22,322 @@ package struct StepFlowJSONDecoder: Sendable {
 
     /// Decodes a value of the given type from JSON text.
     package func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        if let value = decodedValue(type, from: data) { return value.value }
+        if let value = decodedValue(type, from: data) { return value }
         return try StepFlowJSON.foundationDecoder.decode(type, from: data)
     }
 
     /// The value, or `nil` when Foundation's decoder must read the document.
-    /// (Boxed, so a decoded `Optional.none` is not mistaken for a failure.)
-    package func decodedValue<T: Decodable>(_ type: T.Type, from data: Data) -> (value: T, ())? {
-        let parsed = data.withUnsafeBytes { raw -> ParsedValue? in
-            var parser = JSONTextParser(raw.bindMemory(to: UInt8.self))
-            return parser.parseDocument()
-        }
-        guard let parsed else { return nil }
-        let context = DecodingContext()
-        let decoder = TreeDecoder(context: context, value: parsed, parent: nil, nestedPath: [], key: nil)
+    package func decodedValue<T: Decodable>(_ type: T.Type, from data: Data) -> T? {
+        let document = JSONDocument(data)
+        guard document.parse() else { return nil }
+        // Spare decoders refer to the document: let both go.
+        defer { document.releaseSpareDecoders() }
         do {
-            let value = try decoder.unbox(parsed, as: type, nestedPath: [], key: nil)
-            return context.failed ? nil : (value, ())
+            let value = try document.decode(type, at: 0, parent: nil, key: nil)
+            return document.failed ? nil : value
         } catch {
             return nil
         }
     }
 }
 
-/// A parsed JSON value.
-enum ParsedValue {
-    case null
-    case bool(Bool)
-    /// The number's literal text, validated against JSON's grammar.
-    case number(String)
-    case string(String)
-    case array([ParsedValue])
-    case object(ParsedObject)
+/// What a token is.
+private enum TokenKind: UInt8 {
+    case null, `true`, `false`
+    /// `-?[0-9]+`
+    case integer
+    /// A number with a fraction or an exponent.
+    case number
+    /// A string without escapes, all ASCII.
+    case asciiString
+    /// A string without escapes, valid UTF-8 with non-ASCII bytes.
+    case string
+    /// A string with escapes (checked while parsing).
+    case escapedString
+    case array
+    case object
 }
 
-/// An object's members in document order (repeated keys kept; lookups take the first).
-struct ParsedObject {
-    var keys: [String] = []
-    var values: [ParsedValue] = []
+/// One JSON value in document order: its bytes, and for a container, where it ends.
+/// (Offsets are 32-bit: larger documents are left to Foundation.)
+private struct Token {
+    let kind: TokenKind
+    private let rawStart: Int32
+    private var rawEnd: Int32
+    private var rawNext: Int32
+    private var rawCount: Int32 = 0
+
+    init(kind: TokenKind, start: Int, end: Int, next: Int) {
+        self.kind = kind
+        rawStart = Int32(truncatingIfNeeded: start)
+        rawEnd = Int32(truncatingIfNeeded: end)
+        rawNext = Int32(truncatingIfNeeded: next)
+    }
+
+    /// The value's first byte (for a string, the first byte after the quote).
+    var start: Int { Int(rawStart) }
+    /// One past its last byte (for a string, the closing quote).
+    var end: Int { Int(rawEnd) }
+    /// The index of the first token after this value (after its members, for a container).
+    var next: Int { Int(rawNext) }
+    /// For a container, its number of members or elements.
+    var count: Int { Int(rawCount) }
+
+    mutating func close(end: Int, next: Int, count: Int) {
+        rawEnd = Int32(truncatingIfNeeded: end)
+        rawNext = Int32(truncatingIfNeeded: next)
+        rawCount = Int32(truncatingIfNeeded: count)
+    }
 }
 
-/// A strict, recursive-descent JSON parser; `nil` for anything it does not accept.
-private struct JSONTextParser {
+/// The tokens of a document, in a buffer read without bounds checks or reference
+/// counting (indices come from the parser, which only makes valid ones).
+private struct TokenList: ~Copyable {
+    private var base: UnsafeMutablePointer<Token>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 8)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    subscript(index: Int) -> Token {
+        @inline(__always) get { base[index] }
+    }
+
+    @inline(__always)
+    mutating func append(_ token: Token) {
+        if count == capacity { grow() }
+        (base + count).initialize(to: token)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let newCapacity = capacity * 2
+        let newBase = UnsafeMutablePointer<Token>.allocate(capacity: newCapacity)
+        newBase.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    mutating func close(_ index: Int, end: Int, next: Int, count: Int) {
+        base[index].close(end: end, next: next, count: count)
+    }
+}
+
+/// A parsed document: its bytes, its tokens, and what one decoding shares.
+private final class JSONDocument {
     /// Deeper documents are left to Foundation, which has its own limit.
-    private static let maximumDepth = 500
+    static let maximumDepth = 500
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var offset = 0
-    /// Scratch space for strings with escapes.
-    private var scratch: [UInt8] = []
+    private let base: UnsafeMutablePointer<UInt8>
+    private let byteCount: Int
+    // One decoding runs on one thread, and nothing holds these across a call that
+    // could touch them again, so the runtime's exclusivity checks are not needed.
+    @exclusivity(unchecked) private(set) var tokens: TokenList
+    /// Set when the document must be decoded by Foundation's decoder instead.
+    @exclusivity(unchecked) var failed = false
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
+    /// Key positions of large objects (dictionaries), by object token.
+    @exclusivity(unchecked) private var keyIndexes: [Int: [String: Int]] = [:]
+    @exclusivity(unchecked) private var spareDecoders: [TreeDecoder] = []
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
+    /// Takes a copy of the document's bytes.
+    init(_ data: Data) {
+        byteCount = data.count
+        base = .allocate(capacity: max(byteCount, 1))
+        tokens = TokenList(capacity: byteCount / 8 + 4)
+        data.withUnsafeBytes { raw in
+            if let source = raw.baseAddress {
+                base.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: byteCount)
+            }
+        }
     }
 
-    mutating func parseDocument() -> ParsedValue? {
-        skipWhitespace()
-        guard let value = parseValue(depth: 0) else { return nil }
-        skipWhitespace()
-        return offset == bytes.count ? value : nil
+    /// Parses the document; `false` for anything the strict parser refuses.
+    func parse() -> Bool {
+        guard byteCount < Int(Int32.max) else { return false }
+        var offset = 0
+        skipWhitespace(&offset)
+        guard parseValue(&offset, depth: 0) else { return false }
+        skipWhitespace(&offset)
+        return offset == byteCount
     }
 
-    private mutating func skipWhitespace() {
-        while offset < bytes.count {
-            switch bytes[offset] {
+    deinit { base.deallocate() }
+
+    private func bytes(_ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + start, count: end - start)
+    }
+
+    func releaseSpareDecoders() {
+        spareDecoders.removeAll()
+    }
+
+    // MARK: Parsing
+
+    private func skipWhitespace(_ offset: inout Int) {
+        while offset < byteCount {
+            switch base[offset] {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
             default: return
             }
         }
     }
 
-    private mutating func parseValue(depth: Int) -> ParsedValue? {
-        guard offset < bytes.count else { return nil }
-        switch bytes[offset] {
+    private func parseValue(_ offset: inout Int, depth: Int) -> Bool {
+        guard offset < byteCount else { return false }
+        let start = offset
+        switch base[offset] {
         case UInt8(ascii: "{"):
-            guard depth < Self.maximumDepth else { return nil }
-            return parseObject(depth: depth + 1)
+            return depth < Self.maximumDepth && parseContainer(&offset, depth: depth + 1, isObject: true)
         case UInt8(ascii: "["):
-            guard depth < Self.maximumDepth else { return nil }
-            return parseArray(depth: depth + 1)
+            return depth < Self.maximumDepth && parseContainer(&offset, depth: depth + 1, isObject: false)
         case UInt8(ascii: "\""):
-            return parseString().map(ParsedValue.string)
+            return parseString(&offset)
         case UInt8(ascii: "t"):
-            return expect("true") ? .bool(true) : nil
+            guard expect("true", &offset) else { return false }
+            tokens.append(Token(kind: .true, start: start, end: offset, next: tokens.count + 1))
         case UInt8(ascii: "f"):
-            return expect("false") ? .bool(false) : nil
+            guard expect("false", &offset) else { return false }
+            tokens.append(Token(kind: .false, start: start, end: offset, next: tokens.count + 1))
         case UInt8(ascii: "n"):
-            return expect("null") ? .null : nil
+            guard expect("null", &offset) else { return false }
+            tokens.append(Token(kind: .null, start: start, end: offset, next: tokens.count + 1))
         default:
-            return parseNumber()
+            return parseNumber(&offset)
         }
+        return true
     }
 
-    private mutating func expect(_ literal: StaticString) -> Bool {
+    private func expect(_ literal: StaticString, _ offset: inout Int) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - offset >= count else { return false }
-        for index in 0..<count where bytes[offset + index] != literal.utf8Start[index] { return false }
+        guard byteCount - offset >= count, memcmp(base + offset, literal.utf8Start, count) == 0 else { return false }
         offset += count
         return true
     }
 
-    private mutating func parseObject(depth: Int) -> ParsedValue? {
+    private func parseContainer(_ offset: inout Int, depth: Int, isObject: Bool) -> Bool {
+        let index = tokens.count
+        tokens.append(Token(kind: isObject ? .object : .array, start: offset, end: 0, next: 0))
         offset += 1
-        var object = ParsedObject()
-        skipWhitespace()
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "}") {
+        let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        var count = 0
+        skipWhitespace(&offset)
+        if offset < byteCount, base[offset] == closing {
             offset += 1
-            return .object(object)
-        }
-        while true {
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\""), let key = parseString() else { return nil }
-            skipWhitespace()
-            guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else { return nil }
-            offset += 1
-            skipWhitespace()
-            guard let value = parseValue(depth: depth) else { return nil }
-            object.keys.append(key)
-            object.values.append(value)
-            skipWhitespace()
-            guard offset < bytes.count else { return nil }
-            switch bytes[offset] {
-            case UInt8(ascii: ","):
-                offset += 1
-                skipWhitespace()
-            case UInt8(ascii: "}"):
-                offset += 1
-                return .object(object)
-            default:
-                return nil
+        } else {
+            while true {
+                if isObject {
+                    guard offset < byteCount, base[offset] == UInt8(ascii: "\""), parseString(&offset) else {
+                        return false
+                    }
+                    skipWhitespace(&offset)
+                    guard offset < byteCount, base[offset] == UInt8(ascii: ":") else { return false }
+                    offset += 1
+                    skipWhitespace(&offset)
+                }
+                guard parseValue(&offset, depth: depth) else { return false }
+                count += 1
+                skipWhitespace(&offset)
+                guard offset < byteCount else { return false }
+                if base[offset] == UInt8(ascii: ",") {
+                    offset += 1
+                    skipWhitespace(&offset)
+                } else if base[offset] == closing {
+                    offset += 1
+                    break
+                } else {
+                    return false
+                }
             }
         }
-    }
-
-    private mutating func parseArray(depth: Int) -> ParsedValue? {
-        offset += 1
-        var elements: [ParsedValue] = []
-        skipWhitespace()
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "]") {
-            offset += 1
-            return .array(elements)
-        }
-        while true {
-            guard let value = parseValue(depth: depth) else { return nil }
-            elements.append(value)
-            skipWhitespace()
-            guard offset < bytes.count else { return nil }
-            switch bytes[offset] {
-            case UInt8(ascii: ","):
-                offset += 1
-                skipWhitespace()
-            case UInt8(ascii: "]"):
-                offset += 1
-                return .array(elements)
-            default:
-                return nil
-            }
-        }
+        tokens.close(index, end: offset, next: tokens.count, count: count)
+        return true
     }
 
     /// A string starting at the opening quote.
-    private mutating func parseString() -> String? {
-        offset += 1
-        let start = offset
+    private func parseString(_ offset: inout Int) -> Bool {
+        let start = offset + 1
+        var cursor = start
         var ascii = true
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            if byte == UInt8(ascii: "\"") {
-                let run = UnsafeBufferPointer(rebasing: bytes[start..<offset])
-                offset += 1
-                return ascii ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
-            }
-            if byte == UInt8(ascii: "\\") { return parseEscapedString(from: start) }
-            if byte < 0x20 { return nil }
-            if byte >= 0x80 { ascii = false }
-            offset += 1
+        // Eight bytes at a time while none is a quote, a backslash, a control
+        // character or non-ASCII; the loop below looks at the rest one by one.
+        while cursor + 8 <= byteCount {
+            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
+            if Self.needsAttention(word) { break }
+            cursor += 8
         }
-        return nil
+        while cursor < byteCount {
+            let byte = base[cursor]
+            if byte == UInt8(ascii: "\"") {
+                if !ascii {
+                    var iterator = bytes(start, cursor).makeIterator()
+                    var parser = Unicode.UTF8.ForwardParser()
+                    scan: while true {
+                        switch parser.parseScalar(from: &iterator) {
+                        case .valid: continue
+                        case .emptyInput: break scan
+                        case .error: return false
+                        }
+                    }
+                }
+                tokens.append(
+                    Token(kind: ascii ? .asciiString : .string, start: start, end: cursor, next: tokens.count + 1))
+                offset = cursor + 1
+                return true
+            }
+            if byte == UInt8(ascii: "\\") {
+                guard let end = unescape(from: start), let text = String(validating: scratch, as: UTF8.self),
+                    // Foundation reads these three as numbers only when written without
+                    // escapes; rather than track that, leave the rare escaped spelling to it.
+                    text != "Infinity", text != "-Infinity", text != "NaN"
+                else { return false }
+                tokens.append(Token(kind: .escapedString, start: start, end: end, next: tokens.count + 1))
+                offset = end + 1
+                return true
+            }
+            if byte < 0x20 { return false }
+            if byte >= 0x80 { ascii = false }
+            cursor += 1
+        }
+        return false
     }
 
-    private mutating func parseEscapedString(from start: Int) -> String? {
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is `"`, `\`, below 0x20 or above 0x7F (may say yes
+    /// for a word with a byte above 0x7F only, which the byte loop then sorts out).
+    @inline(__always)
+    private static func needsAttention(_ word: UInt64) -> Bool {
+        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highBits != 0 }
+        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+        let control = (word &- ones &* 0x20) & ~word & highBits
+        return word & highBits != 0 || control != 0 || hasZeroByte(quote) || hasZeroByte(backslash)
+    }
+
+    /// Unescapes the string starting at `start` into ``scratch``; the offset of its
+    /// closing quote, or `nil` if it is malformed (bad escape, lone surrogate,
+    /// control character, no closing quote).
+    private func unescape(from start: Int) -> Int? {
         scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<offset]))
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            offset += 1
+        var cursor = start
+        while cursor < byteCount {
+            let byte = base[cursor]
+            cursor += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(validating: scratch, as: UTF8.self) else { return nil }
-                // Foundation reads these three as numbers only when written without
-                // escapes; rather than track that, leave the rare escaped spelling to it.
-                if text == "Infinity" || text == "-Infinity" || text == "NaN" { return nil }
-                return text
+                return cursor - 1
             case UInt8(ascii: "\\"):
-                guard offset < bytes.count else { return nil }
-                let escape = bytes[offset]
-                offset += 1
+                guard cursor < byteCount else { return nil }
+                let escape = base[cursor]
+                cursor += 1
                 switch escape {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
                 case UInt8(ascii: "b"): scratch.append(0x08)
@@ -224,7 +346,7 @@ private struct JSONTextParser {
                 case UInt8(ascii: "r"): scratch.append(0x0D)
                 case UInt8(ascii: "t"): scratch.append(0x09)
                 case UInt8(ascii: "u"):
-                    guard let scalar = parseUnicodeEscape() else { return nil }
+                    guard let scalar = unicodeEscape(&cursor) else { return nil }
                     UTF8.encode(scalar) { scratch.append($0) }
                 default:
                     return nil
@@ -239,24 +361,23 @@ private struct JSONTextParser {
 
     /// The scalar of a `\u` escape (after the `u`), joining a surrogate pair;
     /// `nil` for a lone surrogate, which Foundation handles its own way.
-    private mutating func parseUnicodeEscape() -> Unicode.Scalar? {
-        guard let first = parseHex4() else { return nil }
+    private func unicodeEscape(_ cursor: inout Int) -> Unicode.Scalar? {
+        guard let first = hex4(&cursor) else { return nil }
         if (0xD800..<0xDC00).contains(first) {
-            guard bytes.count - offset >= 6, bytes[offset] == UInt8(ascii: "\\"),
-                bytes[offset + 1] == UInt8(ascii: "u")
+            guard byteCount - cursor >= 6, base[cursor] == UInt8(ascii: "\\"), base[cursor + 1] == UInt8(ascii: "u")
             else { return nil }
-            offset += 2
-            guard let second = parseHex4(), (0xDC00..<0xE000).contains(second) else { return nil }
+            cursor += 2
+            guard let second = hex4(&cursor), (0xDC00..<0xE000).contains(second) else { return nil }
             return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
         }
         return Unicode.Scalar(first)
     }
 
-    private mutating func parseHex4() -> UInt32? {
-        guard bytes.count - offset >= 4 else { return nil }
+    private func hex4(_ cursor: inout Int) -> UInt32? {
+        guard byteCount - cursor >= 4 else { return nil }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let byte = bytes[offset]
+            let byte = base[cursor]
             let digit: UInt8
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
@@ -265,175 +386,262 @@ private struct JSONTextParser {
             default: return nil
             }
             value = value << 4 | UInt32(digit)
-            offset += 1
+            cursor += 1
         }
         return value
     }
 
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, kept as text.
-    private mutating func parseNumber() -> ParsedValue? {
+    /// A number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    private func parseNumber(_ offset: inout Int) -> Bool {
         let start = offset
-        if bytes[offset] == UInt8(ascii: "-") { offset += 1 }
-        guard offset < bytes.count else { return nil }
-        if bytes[offset] == UInt8(ascii: "0") {
+        var integral = true
+        if base[offset] == UInt8(ascii: "-") { offset += 1 }
+        guard offset < byteCount else { return false }
+        if base[offset] == UInt8(ascii: "0") {
             offset += 1
         } else {
-            guard skipDigits() else { return nil }
+            guard skipDigits(&offset) else { return false }
         }
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
+        if offset < byteCount, base[offset] == UInt8(ascii: ".") {
+            integral = false
             offset += 1
-            guard skipDigits() else { return nil }
+            guard skipDigits(&offset) else { return false }
         }
-        if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
+        if offset < byteCount, base[offset] == UInt8(ascii: "e") || base[offset] == UInt8(ascii: "E") {
+            integral = false
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+            if offset < byteCount, base[offset] == UInt8(ascii: "+") || base[offset] == UInt8(ascii: "-") {
                 offset += 1
             }
-            guard skipDigits() else { return nil }
+            guard skipDigits(&offset) else { return false }
         }
-        return .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self))
+        tokens.append(Token(kind: integral ? .integer : .number, start: start, end: offset, next: tokens.count + 1))
+        return true
     }
 
     /// Skips one or more digits; `false` if there is none.
-    private mutating func skipDigits() -> Bool {
+    private func skipDigits(_ offset: inout Int) -> Bool {
         let start = offset
-        while offset < bytes.count, bytes[offset] &- UInt8(ascii: "0") < 10 { offset += 1 }
+        while offset < byteCount, base[offset] &- UInt8(ascii: "0") < 10 { offset += 1 }
         return offset > start
     }
-}
 
-/// What one decoding shares: whether anything failed, even an error the value caught.
-private final class DecodingContext {
-    var failed = false
-}
+    // MARK: Reading tokens
 
-/// The `Decoder` handed to each value that is not a JSON primitive.
-private final class TreeDecoder: Decoder {
-    let context: DecodingContext
-    let value: ParsedValue
-    let parent: TreeDecoder?
-    let nestedPath: [any CodingKey]
-    let key: (any CodingKey)?
+    func kind(_ index: Int) -> TokenKind { tokens[index].kind }
 
-    init(
-        context: DecodingContext, value: ParsedValue, parent: TreeDecoder?, nestedPath: [any CodingKey],
-        key: (any CodingKey)?
-    ) {
-        self.context = context
-        self.value = value
-        self.parent = parent
-        self.nestedPath = nestedPath
-        self.key = key
-    }
+    func isNull(_ index: Int) -> Bool { tokens[index].kind == .null }
 
-    var codingPath: [any CodingKey] {
-        var path = parent?.codingPath ?? []
-        path += nestedPath
-        if let key { path.append(key) }
-        return path
-    }
-
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-
-    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-        guard case .object(let object) = value else {
-            throw failure(.typeMismatch([String: Any].self, context(codingPath, "Expected an object.")))
+    /// The string of a string token.
+    func string(_ index: Int) -> String? {
+        let token = tokens[index]
+        switch token.kind {
+        case .asciiString, .string:
+            return String(decoding: bytes(token.start, token.end), as: UTF8.self)
+        case .escapedString:
+            _ = unescape(from: token.start)
+            return String(decoding: scratch, as: UTF8.self)
+        default:
+            return nil
         }
-        return KeyedDecodingContainer(KeyedTreeReader<Key>(decoder: self, object: object, nestedPath: []))
     }
 
-    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let elements) = value else {
-            throw failure(.typeMismatch([Any].self, context(codingPath, "Expected an array.")))
+    /// The non-finite number a plain string token spells (`"Infinity"`, `"-Infinity"`, `"NaN"`).
+    func nonFinite(_ index: Int) -> Double? {
+        let token = tokens[index]
+        guard token.kind == .asciiString else { return nil }
+        func spells(_ word: StaticString) -> Bool {
+            token.end - token.start == word.utf8CodeUnitCount
+                && memcmp(base + token.start, word.utf8Start, word.utf8CodeUnitCount) == 0
         }
-        return UnkeyedTreeReader(decoder: self, elements: elements, nestedPath: [])
-    }
-
-    func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValueTreeReader(decoder: self)
-    }
-
-    /// Records a failure, so the document goes to Foundation even if the value catches it.
-    func failure(_ error: DecodingError) -> DecodingError {
-        context.failed = true
-        return error
-    }
-
-    func context(_ path: [any CodingKey], _ description: String) -> DecodingError.Context {
-        DecodingError.Context(codingPath: path, debugDescription: description)
-    }
-
-    func path(_ nestedPath: [any CodingKey], _ key: (any CodingKey)?) -> [any CodingKey] {
-        var path = codingPath + nestedPath
-        if let key { path.append(key) }
-        return path
-    }
-
-    /// Decodes a value: JSON primitives directly, anything else through its `init(from:)`.
-    func unbox<T: Decodable>(
-        _ value: ParsedValue, as type: T.Type, nestedPath: [any CodingKey], key: (any CodingKey)?
-    ) throws -> T {
-        if T.self == String.self { return unsafeBitCast(try string(value, nestedPath, key), to: T.self) }
-        if T.self == Int.self { return unsafeBitCast(try integer(value, Int.self, nestedPath, key), to: T.self) }
-        if T.self == Bool.self { return unsafeBitCast(try bool(value, nestedPath, key), to: T.self) }
-        if T.self == Double.self {
-            return unsafeBitCast(try floatingPoint(value, Double.self, nestedPath, key), to: T.self)
+        switch token.end - token.start {
+        case 8: return spells("Infinity") ? .infinity : nil
+        case 9: return spells("-Infinity") ? -.infinity : nil
+        case 3: return spells("NaN") ? .nan : nil
+        default: return nil
         }
-        if T.self == Date.self { return unsafeBitCast(try date(value, nestedPath, key), to: T.self) }
-        if T.self == JSONValue.self { return unsafeBitCast(try json(value, nestedPath, key), to: T.self) }
-        if let primitive = try otherPrimitive(value, as: type, nestedPath, key) { return primitive }
-        if T.self == Data.self || T.self == URL.self || T.self == Decimal.self {
-            throw failure(.dataCorrupted(context(path(nestedPath, key), "Left to Foundation's decoder.")))
-        }
-        let decoder = TreeDecoder(context: context, value: value, parent: self, nestedPath: nestedPath, key: key)
-        return try T(from: decoder)
     }
 
-    private func otherPrimitive<T>(
-        _ value: ParsedValue, as type: T.Type, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?
-    ) throws -> T? {
-        if T.self == Float.self {
-            return unsafeBitCast(try floatingPoint(value, Float.self, nestedPath, key), to: T.self)
+    /// The literal text of a number token.
+    func numberText(_ index: Int) -> String {
+        String(decoding: bytes(tokens[index].start, tokens[index].end), as: UTF8.self)
+    }
+
+    /// An `Int` from an integer literal that fits (what `Int(text)` reads).
+    func int(_ index: Int) -> Int? {
+        let token = tokens[index]
+        guard token.kind == .integer else { return nil }
+        var cursor = token.start
+        let negative = base[cursor] == UInt8(ascii: "-")
+        if negative { cursor += 1 }
+        var magnitude: UInt64 = 0
+        while cursor < token.end {
+            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(base[cursor] &- UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { return nil }
+            magnitude = sum
+            cursor += 1
         }
-        if T.self == Int64.self { return unsafeBitCast(try integer(value, Int64.self, nestedPath, key), to: T.self) }
-        if T.self == Int32.self { return unsafeBitCast(try integer(value, Int32.self, nestedPath, key), to: T.self) }
-        if T.self == Int16.self { return unsafeBitCast(try integer(value, Int16.self, nestedPath, key), to: T.self) }
-        if T.self == Int8.self { return unsafeBitCast(try integer(value, Int8.self, nestedPath, key), to: T.self) }
-        if T.self == UInt.self { return unsafeBitCast(try integer(value, UInt.self, nestedPath, key), to: T.self) }
-        if T.self == UInt64.self { return unsafeBitCast(try integer(value, UInt64.self, nestedPath, key), to: T.self) }
-        if T.self == UInt32.self { return unsafeBitCast(try integer(value, UInt32.self, nestedPath, key), to: T.self) }
-        if T.self == UInt16.self { return unsafeBitCast(try integer(value, UInt16.self, nestedPath, key), to: T.self) }
-        if T.self == UInt8.self { return unsafeBitCast(try integer(value, UInt8.self, nestedPath, key), to: T.self) }
+        if negative {
+            guard magnitude <= UInt64(Int.max) + 1 else { return nil }
+            return Int(truncatingIfNeeded: 0 &- magnitude)
+        }
+        return magnitude <= UInt64(Int.max) ? Int(magnitude) : nil
+    }
+
+    /// The value token of the member named `name` in an object token, if any.
+    ///
+    /// The first of repeated keys wins, and keys compare as Foundation's dictionary
+    /// compares them, as `String`s; byte comparison gives the same answer for ASCII,
+    /// the usual case.
+    func member(_ name: String, in object: Int) -> Int? {
+        let count = tokens[object].count
+        if count > 32 { return largeObjectIndex(object)[name] }
+        var name = name
+        return name.withUTF8 { needle -> Int? in
+            for byte in needle where byte >= 0x80 {
+                return memberByText(String(decoding: needle, as: UTF8.self), in: object)
+            }
+            var keyIndex = object + 1
+            for _ in 0..<count {
+                let key = tokens[keyIndex]
+                if key.kind != .asciiString {
+                    if string(keyIndex) == String(decoding: needle, as: UTF8.self) { return keyIndex + 1 }
+                } else if key.end - key.start == needle.count {
+                    guard let bytes = needle.baseAddress else { return keyIndex + 1 }
+                    if memcmp(base + key.start, bytes, needle.count) == 0 { return keyIndex + 1 }
+                }
+                keyIndex = tokens[keyIndex + 1].next
+            }
+            return nil
+        }
+    }
+
+    private func memberByText(_ name: String, in object: Int) -> Int? {
+        var keyIndex = object + 1
+        for _ in 0..<tokens[object].count {
+            if string(keyIndex) == name { return keyIndex + 1 }
+            keyIndex = tokens[keyIndex + 1].next
+        }
         return nil
     }
 
-    func mismatch<T>(_ type: T.Type, _ value: ParsedValue, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?)
+    private func largeObjectIndex(_ object: Int) -> [String: Int] {
+        if let index = keyIndexes[object] { return index }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(tokens[object].count)
+        var keyIndex = object + 1
+        for _ in 0..<tokens[object].count {
+            if let name = string(keyIndex), index[name] == nil { index[name] = keyIndex + 1 }
+            keyIndex = tokens[keyIndex + 1].next
+        }
+        keyIndexes[object] = index
+        return index
+    }
+
+    /// An object's keys, each once, in document order.
+    func keys(of object: Int) -> [String] {
+        var keys: [String] = []
+        var seen: Set<String> = []
+        var keyIndex = object + 1
+        for _ in 0..<tokens[object].count {
+            if let name = string(keyIndex), seen.insert(name).inserted { keys.append(name) }
+            keyIndex = tokens[keyIndex + 1].next
+        }
+        return keys
+    }
+
+    // MARK: Decoding
+
+    /// Records a failure, so the document goes to Foundation even if the value catches it.
+    func failure(_ error: DecodingError) -> DecodingError {
+        failed = true
+        return error
+    }
+
+    func leftToFoundation(_ path: [any CodingKey]) -> DecodingError {
+        failure(.dataCorrupted(DecodingError.Context(codingPath: path, debugDescription: "Left to Foundation.")))
+    }
+
+    func mismatch(_ type: Any.Type, at index: Int, _ path: @autoclosure () -> [any CodingKey]) -> DecodingError {
+        let context = DecodingError.Context(codingPath: path(), debugDescription: "Found another JSON type.")
+        return failure(isNull(index) ? .valueNotFound(type, context) : .typeMismatch(type, context))
+    }
+
+    /// Decodes a value: JSON primitives directly, anything else through its `init(from:)`.
+    func decode<T: Decodable>(
+        _ type: T.Type, at index: Int, parent: TreeDecoder?, key: (any CodingKey)?
+    ) throws -> T {
+        func path() -> [any CodingKey] { (parent?.codingPath ?? []) + (key.map { [$0] } ?? []) }
+        if T.self == String.self {
+            guard let text = string(index) else { throw mismatch(type, at: index, path()) }
+            return unsafeBitCast(text, to: T.self)
+        }
+        if T.self == Int.self {
+            guard let number = int(index) else { throw integerFailure(type, at: index, path()) }
+            return unsafeBitCast(number, to: T.self)
+        }
+        if T.self == Bool.self {
+            switch kind(index) {
+            case .true: return unsafeBitCast(true, to: T.self)
+            case .false: return unsafeBitCast(false, to: T.self)
+            default: throw mismatch(type, at: index, path())
+            }
+        }
+        if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, at: index, path()), to: T.self) }
+        if T.self == Date.self {
+            guard let text = string(index), let date = StepFlowJSON.parseDate(text) else {
+                throw leftToFoundation(path())
+            }
+            return unsafeBitCast(date, to: T.self)
+        }
+        if T.self == JSONValue.self { return unsafeBitCast(try json(at: index, path()), to: T.self) }
+        // No helper returning `T?` here: in this unspecialised code each `Optional<T>`
+        // costs a metadata lookup, which profiling showed as a tenth of decoding.
+        if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, at: index, path()), to: T.self) }
+        if T.self == Int64.self { return unsafeBitCast(try integer(Int64.self, at: index, path()), to: T.self) }
+        if T.self == Int32.self { return unsafeBitCast(try integer(Int32.self, at: index, path()), to: T.self) }
+        if T.self == Int16.self { return unsafeBitCast(try integer(Int16.self, at: index, path()), to: T.self) }
+        if T.self == Int8.self { return unsafeBitCast(try integer(Int8.self, at: index, path()), to: T.self) }
+        if T.self == UInt.self { return unsafeBitCast(try integer(UInt.self, at: index, path()), to: T.self) }
+        if T.self == UInt64.self { return unsafeBitCast(try integer(UInt64.self, at: index, path()), to: T.self) }
+        if T.self == UInt32.self { return unsafeBitCast(try integer(UInt32.self, at: index, path()), to: T.self) }
+        if T.self == UInt16.self { return unsafeBitCast(try integer(UInt16.self, at: index, path()), to: T.self) }
+        if T.self == UInt8.self { return unsafeBitCast(try integer(UInt8.self, at: index, path()), to: T.self) }
+        if T.self == Int128.self { return unsafeBitCast(try integer(Int128.self, at: index, path()), to: T.self) }
+        if T.self == UInt128.self { return unsafeBitCast(try integer(UInt128.self, at: index, path()), to: T.self) }
+        if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw leftToFoundation(path()) }
+
+        var decoder = makeDecoder(token: index, parent: parent, key: key)
+        let value = try T(from: decoder)
+        if isKnownUniquelyReferenced(&decoder) { spareDecoders.append(decoder) }
+        return value
+    }
+
+    private func makeDecoder(token: Int, parent: TreeDecoder?, key: (any CodingKey)?) -> TreeDecoder {
+        guard let decoder = spareDecoders.popLast() else {
+            return TreeDecoder(document: self, token: token, parent: parent, key: key)
+        }
+        decoder.reset(token: token, parent: parent, key: key)
+        return decoder
+    }
+
+    private func integerFailure(_ type: Any.Type, at index: Int, _ path: @autoclosure () -> [any CodingKey])
         -> DecodingError
     {
-        if case .null = value {
-            return failure(.valueNotFound(type, context(path(nestedPath, key), "Found null.")))
+        switch kind(index) {
+        case .integer, .number: leftToFoundation(path())
+        default: mismatch(type, at: index, path())
         }
-        return failure(.typeMismatch(type, context(path(nestedPath, key), "Found another JSON type.")))
-    }
-
-    func string(_ value: ParsedValue, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?) throws -> String {
-        guard case .string(let text) = value else { throw mismatch(String.self, value, nestedPath, key) }
-        return text
-    }
-
-    func bool(_ value: ParsedValue, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?) throws -> Bool {
-        guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, nestedPath, key) }
-        return flag
     }
 
     /// An integer from an integer literal that fits; Foundation's conversions of
     /// `42.0` or `1e2` are left to it.
-    func integer<I: FixedWidthInteger>(
-        _ value: ParsedValue, _ type: I.Type, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?
-    ) throws -> I {
-        guard case .number(let text) = value else { throw mismatch(type, value, nestedPath, key) }
-        guard let number = I(text) else {
-            throw failure(.dataCorrupted(context(path(nestedPath, key), "Left to Foundation's decoder.")))
+    func integer<I: FixedWidthInteger>(_ type: I.Type, at index: Int, _ path: @autoclosure () -> [any CodingKey])
+        throws -> I
+    {
+        guard kind(index) == .integer, let number = I(numberText(index)) else {
+            throw integerFailure(type, at: index, path())
         }
         return number
     }
@@ -441,60 +649,63 @@ private final class TreeDecoder: Decoder {
     /// A finite number that did not round to zero from a non-zero literal, or one of the
     /// non-finite spellings; what Foundation's `T(prevalidatedBuffer:)` path accepts.
     func floatingPoint<F: BinaryFloatingPoint & LosslessStringConvertible>(
-        _ value: ParsedValue, _ type: F.Type, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?
+        _ type: F.Type, at index: Int, _ path: @autoclosure () -> [any CodingKey]
     ) throws -> F {
-        switch value {
-        case .number(let text):
+        switch kind(index) {
+        case .integer, .number:
+            let text = numberText(index)
             if let number = F(text), number.isFinite, number != 0 || isTrueZero(text) { return number }
-            throw failure(.dataCorrupted(context(path(nestedPath, key), "Left to Foundation's decoder.")))
-        case .string("Infinity"): return F.infinity
-        case .string("-Infinity"): return -F.infinity
-        case .string("NaN"): return F.nan
-        default: throw mismatch(type, value, nestedPath, key)
+            throw leftToFoundation(path())
+        case .asciiString:
+            guard let number = nonFinite(index) else { throw mismatch(type, at: index, path()) }
+            return F(number)
+        default:
+            throw mismatch(type, at: index, path())
         }
-    }
-
-    func date(_ value: ParsedValue, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?) throws -> Date {
-        guard case .string(let text) = value, let date = StepFlowJSON.parseDate(text) else {
-            throw failure(.dataCorrupted(context(path(nestedPath, key), "Not an ISO 8601 date.")))
-        }
-        return date
     }
 
     /// The ``JSONValue`` its `init(from:)` builds under Foundation: null, a boolean, an
     /// integer if Foundation reads one (`42.0` included), a number (non-finite
     /// spellings included), a string, an array, an object keeping the first of
     /// repeated keys.
-    func json(_ value: ParsedValue, _ nestedPath: [any CodingKey], _ key: (any CodingKey)?) throws -> JSONValue {
-        switch value {
+    func json(at index: Int, _ path: @autoclosure () -> [any CodingKey]) throws -> JSONValue {
+        let token = tokens[index]
+        switch token.kind {
         case .null: return .null
-        case .bool(let flag): return .bool(flag)
-        case .string("Infinity"): return .number(.infinity)
-        case .string("-Infinity"): return .number(-.infinity)
-        case .string("NaN"): return .number(.nan)
-        case .string(let text): return .string(text)
-        case .number(let text):
-            if let integer = Int(text) { return .integer(integer) }
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .asciiString, .string, .escapedString:
+            if let number = nonFinite(index) { return .number(number) }
+            return .string(string(index) ?? "")
+        case .integer, .number:
+            if let integer = int(index) { return .integer(integer) }
+            let text = numberText(index)
             guard let number = Double(text), number.isFinite, number != 0 || isTrueZero(text) else {
-                throw failure(.dataCorrupted(context(path(nestedPath, key), "Left to Foundation's decoder.")))
+                throw leftToFoundation(path())
             }
             // Foundation's Int path takes integral numbers that fit, below 2^53 exactly;
             // past that it goes through Decimal, which is left to it.
             guard let integer = Int(exactly: number) else { return .number(number) }
-            guard number.magnitude < 9_007_199_254_740_992 else {
-                throw failure(.dataCorrupted(context(path(nestedPath, key), "Left to Foundation's decoder.")))
-            }
+            guard number.magnitude < 9_007_199_254_740_992 else { throw leftToFoundation(path()) }
             return .integer(integer)
-        case .array(let elements):
+        case .array:
             var array: [JSONValue] = []
-            array.reserveCapacity(elements.count)
-            for element in elements { array.append(try json(element, nestedPath, key)) }
+            array.reserveCapacity(token.count)
+            var element = index + 1
+            for _ in 0..<token.count {
+                array.append(try json(at: element, path()))
+                element = tokens[element].next
+            }
             return .array(array)
-        case .object(let object):
+        case .object:
             var members: [String: JSONValue] = [:]
-            members.reserveCapacity(object.keys.count)
-            for (name, member) in zip(object.keys, object.values) where members[name] == nil {
-                members[name] = try json(member, nestedPath, key)
+            members.reserveCapacity(token.count)
+            var keyIndex = index + 1
+            for _ in 0..<token.count {
+                if let name = string(keyIndex), members[name] == nil {
+                    members[name] = try json(at: keyIndex + 1, path())
+                }
+                keyIndex = tokens[keyIndex + 1].next
             }
             return .object(members)
         }
@@ -513,321 +724,251 @@ private func isTrueZero(_ text: String) -> Bool {
     return true
 }
 
-extension JSONValue {
-    /// The value of a ``StepFlowJSONDecoder`` tree, or `nil` for another decoder.
-    init?(fastFrom decoder: any Decoder) throws {
-        guard let tree = decoder as? TreeDecoder else { return nil }
-        self = try tree.json(tree.value, [], nil)
+/// The `Decoder` handed to each value that is not a JSON primitive.
+private final class TreeDecoder: Decoder {
+    let document: JSONDocument
+    private(set) var token: Int
+    private(set) var parent: TreeDecoder?
+    private(set) var key: (any CodingKey)?
+
+    init(document: JSONDocument, token: Int, parent: TreeDecoder?, key: (any CodingKey)?) {
+        self.document = document
+        self.token = token
+        self.parent = parent
+        self.key = key
+    }
+
+    func reset(token: Int, parent: TreeDecoder?, key: (any CodingKey)?) {
+        self.token = token
+        self.parent = parent
+        self.key = key
+    }
+
+    // The path is only built when asked for: most values never look at it.
+    var codingPath: [any CodingKey] {
+        var path = parent?.codingPath ?? []
+        if let key { path.append(key) }
+        return path
+    }
+
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard document.kind(token) == .object else {
+            throw document.mismatch([String: Any].self, at: token, codingPath)
+        }
+        return KeyedDecodingContainer(KeyedTreeReader<Key>(decoder: self))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard document.kind(token) == .array else { throw document.mismatch([Any].self, at: token, codingPath) }
+        return UnkeyedTreeReader(decoder: self)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValueTreeReader(decoder: self)
     }
 }
 
+extension JSONValue {
+    /// The value of a ``StepFlowJSONDecoder`` document, or `nil` for another decoder.
+    init?(fastFrom decoder: any Decoder) throws {
+        guard let tree = decoder as? TreeDecoder else { return nil }
+        self = try tree.document.json(at: tree.token, tree.codingPath)
+    }
+}
+
+// Containers hold one reference (their decoder; a nested one has its own), since
+// the standard library's boxes copy them on every call.
+
 private struct KeyedTreeReader<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let decoder: TreeDecoder
-    let object: ParsedObject
-    let nestedPath: [any CodingKey]
-    /// For large objects (dictionaries), the first index of each key.
-    private let index: [String: Int]?
 
-    init(decoder: TreeDecoder, object: ParsedObject, nestedPath: [any CodingKey]) {
-        self.decoder = decoder
-        self.object = object
-        self.nestedPath = nestedPath
-        if object.keys.count > 16 {
-            var index: [String: Int] = [:]
-            index.reserveCapacity(object.keys.count)
-            for (position, name) in object.keys.enumerated() where index[name] == nil { index[name] = position }
-            self.index = index
-        } else {
-            index = nil
+    private var document: JSONDocument { decoder.document }
+    private var object: Int { decoder.token }
+    var codingPath: [any CodingKey] { decoder.codingPath }
+
+    var allKeys: [Key] { document.keys(of: object).compactMap { Key(stringValue: $0) } }
+
+    private func value(_ key: Key) throws -> Int {
+        guard let index = document.member(key.stringValue, in: object) else {
+            let context = DecodingError.Context(codingPath: codingPath, debugDescription: "No value for the key.")
+            throw document.failure(.keyNotFound(key, context))
         }
+        return index
     }
 
-    var codingPath: [any CodingKey] { decoder.codingPath + nestedPath }
+    private func path(_ key: Key) -> [any CodingKey] { codingPath + [key] }
 
-    var allKeys: [Key] {
-        var seen: Set<String> = []
-        return object.keys.compactMap { name in seen.insert(name).inserted ? Key(stringValue: name) : nil }
-    }
+    func contains(_ key: Key) -> Bool { document.member(key.stringValue, in: object) != nil }
 
-    private func position(of key: Key) -> Int? {
-        let name = key.stringValue
-        if let index { return index[name] }
-        return object.keys.firstIndex(of: name)
-    }
+    func decodeNil(forKey key: Key) throws -> Bool { document.isNull(try value(key)) }
 
-    private func value(for key: Key) throws -> ParsedValue {
-        guard let position = position(of: key) else {
-            throw decoder.failure(
-                .keyNotFound(key, decoder.context(codingPath, "No value for key '\(key.stringValue)'.")))
-        }
-        return object.values[position]
-    }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decode(type, key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decode(type, key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decode(type, key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decode(type, key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decode(type, key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decode(type, key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decode(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decode(type, key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decode(type, key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decode(type, key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decode(type, key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type, key) }
+    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 { try decode(type, key) }
+    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 { try decode(type, key) }
 
-    func contains(_ key: Key) -> Bool { position(of: key) != nil }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decode(type, key) }
 
-    func decodeNil(forKey key: Key) throws -> Bool {
-        if case .null = try value(for: key) { return true }
-        return false
-    }
-
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
-        try decoder.bool(try value(for: key), nestedPath, key)
-    }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String {
-        try decoder.string(try value(for: key), nestedPath, key)
-    }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
-        try decoder.floatingPoint(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
-        try decoder.floatingPoint(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: Int128.Type, forKey key: Key) throws -> Int128 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-    func decode(_ type: UInt128.Type, forKey key: Key) throws -> UInt128 {
-        try decoder.integer(try value(for: key), type, nestedPath, key)
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try decoder.unbox(try value(for: key), as: type, nestedPath: nestedPath, key: key)
+    private func decode<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
+        try document.decode(type, at: try value(key), parent: decoder, key: key)
     }
 
     // One lookup instead of the default's three (contains, decodeNil, decode); same answers.
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
-        guard let position = position(of: key) else { return nil }
-        let value = object.values[position]
-        if case .null = value { return nil }
-        return try decoder.unbox(value, as: type, nestedPath: nestedPath, key: key)
+        guard let index = document.member(key.stringValue, in: object), !document.isNull(index) else { return nil }
+        return try document.decode(type, at: index, parent: decoder, key: key)
     }
 
     func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type, forKey key: Key
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        guard case .object(let nested) = try value(for: key) else {
-            throw decoder.failure(.typeMismatch([String: Any].self, decoder.context(codingPath, "Expected an object.")))
-        }
-        return KeyedDecodingContainer(
-            KeyedTreeReader<NestedKey>(decoder: decoder, object: nested, nestedPath: nestedPath + [key]))
+        let index = try value(key)
+        guard document.kind(index) == .object else { throw document.mismatch([String: Any].self, at: index, path(key)) }
+        let nested = TreeDecoder(document: document, token: index, parent: decoder, key: key)
+        return KeyedDecodingContainer(KeyedTreeReader<NestedKey>(decoder: nested))
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        guard case .array(let elements) = try value(for: key) else {
-            throw decoder.failure(.typeMismatch([Any].self, decoder.context(codingPath, "Expected an array.")))
-        }
-        return UnkeyedTreeReader(decoder: decoder, elements: elements, nestedPath: nestedPath + [key])
+        let index = try value(key)
+        guard document.kind(index) == .array else { throw document.mismatch([Any].self, at: index, path(key)) }
+        return UnkeyedTreeReader(decoder: TreeDecoder(document: document, token: index, parent: decoder, key: key))
     }
 
-    func superDecoder() throws -> any Decoder { throw leftToFoundation() }
-    func superDecoder(forKey key: Key) throws -> any Decoder { throw leftToFoundation() }
-
-    private func leftToFoundation() -> DecodingError {
-        decoder.failure(.dataCorrupted(decoder.context(codingPath, "Left to Foundation's decoder.")))
-    }
+    func superDecoder() throws -> any Decoder { throw document.leftToFoundation(codingPath) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw document.leftToFoundation(codingPath) }
 }
 
 private struct UnkeyedTreeReader: UnkeyedDecodingContainer {
     let decoder: TreeDecoder
-    let elements: [ParsedValue]
-    let nestedPath: [any CodingKey]
+    let count: Int?
     private(set) var currentIndex = 0
+    /// The token of the current element.
+    private var cursor: Int
 
-    init(decoder: TreeDecoder, elements: [ParsedValue], nestedPath: [any CodingKey]) {
+    init(decoder: TreeDecoder) {
         self.decoder = decoder
-        self.elements = elements
-        self.nestedPath = nestedPath
+        count = decoder.document.tokens[decoder.token].count
+        cursor = decoder.token + 1
     }
 
-    var codingPath: [any CodingKey] { decoder.codingPath + nestedPath }
-    var count: Int? { elements.count }
-    var isAtEnd: Bool { currentIndex >= elements.count }
+    private var document: JSONDocument { decoder.document }
+    var codingPath: [any CodingKey] { decoder.codingPath }
+    var isAtEnd: Bool { currentIndex >= (count ?? 0) }
 
     private var currentKey: IndexCodingKey { IndexCodingKey(index: currentIndex) }
 
-    private func current<T>(_ type: T.Type) throws -> ParsedValue {
+    private func current(_ type: Any.Type) throws -> Int {
         guard !isAtEnd else {
-            throw decoder.failure(.valueNotFound(type, decoder.context(codingPath, "Unkeyed container is at end.")))
+            let context = DecodingError.Context(
+                codingPath: codingPath, debugDescription: "Unkeyed container is at end.")
+            throw document.failure(.valueNotFound(type, context))
         }
-        return elements[currentIndex]
+        return cursor
+    }
+
+    private mutating func advance() {
+        cursor = document.tokens[cursor].next
+        currentIndex += 1
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard case .null = try current(Optional<Any>.self) else { return false }
-        currentIndex += 1
+        guard document.isNull(try current(Any?.self)) else { return false }
+        advance()
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let value = try decoder.bool(try current(type), nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: String.Type) throws -> String {
-        let value = try decoder.string(try current(type), nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Double.Type) throws -> Double {
-        let value = try decoder.floatingPoint(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Float.Type) throws -> Float {
-        let value = try decoder.floatingPoint(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int.Type) throws -> Int {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt.Type) throws -> UInt {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: Int128.Type) throws -> Int128 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
-    mutating func decode(_ type: UInt128.Type) throws -> UInt128 {
-        let value = try decoder.integer(try current(type), type, nestedPath, currentKey)
-        currentIndex += 1
-        return value
-    }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try next(type) }
+    mutating func decode(_ type: String.Type) throws -> String { try next(type) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try next(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try next(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try next(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try next(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try next(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try next(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try next(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try next(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try next(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try next(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try next(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next(type) }
+    mutating func decode(_ type: Int128.Type) throws -> Int128 { try next(type) }
+    mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try next(type) }
 
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let value = try decoder.unbox(try current(type), as: type, nestedPath: nestedPath, key: currentKey)
-        currentIndex += 1
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) }
+
+    private mutating func next<T: Decodable>(_ type: T.Type) throws -> T {
+        let value = try document.decode(
+            type, at: try current(type), parent: decoder, key: currentKey)
+        advance()
         return value
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<
         NestedKey
     > {
-        let path = nestedPath + [currentKey]
-        guard case .object(let nested) = try current([String: Any].self) else {
-            throw decoder.failure(.typeMismatch([String: Any].self, decoder.context(path, "Expected an object.")))
+        let index = try current([String: Any].self)
+        let nested = TreeDecoder(document: document, token: index, parent: decoder, key: currentKey)
+        guard document.kind(index) == .object else {
+            throw document.mismatch([String: Any].self, at: index, nested.codingPath)
         }
-        currentIndex += 1
-        return KeyedDecodingContainer(KeyedTreeReader<NestedKey>(decoder: decoder, object: nested, nestedPath: path))
+        advance()
+        return KeyedDecodingContainer(KeyedTreeReader<NestedKey>(decoder: nested))
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let path = nestedPath + [currentKey]
-        guard case .array(let nested) = try current([Any].self) else {
-            throw decoder.failure(.typeMismatch([Any].self, decoder.context(path, "Expected an array.")))
-        }
-        currentIndex += 1
-        return UnkeyedTreeReader(decoder: decoder, elements: nested, nestedPath: path)
+        let index = try current([Any].self)
+        let nested = TreeDecoder(document: document, token: index, parent: decoder, key: currentKey)
+        guard document.kind(index) == .array else { throw document.mismatch([Any].self, at: index, nested.codingPath) }
+        advance()
+        return UnkeyedTreeReader(decoder: nested)
     }
 
-    mutating func superDecoder() throws -> any Decoder {
-        throw decoder.failure(.dataCorrupted(decoder.context(codingPath, "Left to Foundation's decoder.")))
-    }
+    mutating func superDecoder() throws -> any Decoder { throw document.leftToFoundation(codingPath) }
 }
 
 private struct SingleValueTreeReader: SingleValueDecodingContainer {
     let decoder: TreeDecoder
 
+    private var document: JSONDocument { decoder.document }
     var codingPath: [any CodingKey] { decoder.codingPath }
 
-    func decodeNil() -> Bool {
-        if case .null = decoder.value { return true }
-        return false
-    }
+    func decodeNil() -> Bool { document.isNull(decoder.token) }
 
-    func decode(_ type: Bool.Type) throws -> Bool { try decoder.bool(decoder.value, [], nil) }
-    func decode(_ type: String.Type) throws -> String { try decoder.string(decoder.value, [], nil) }
-    func decode(_ type: Double.Type) throws -> Double { try decoder.floatingPoint(decoder.value, type, [], nil) }
-    func decode(_ type: Float.Type) throws -> Float { try decoder.floatingPoint(decoder.value, type, [], nil) }
-    func decode(_ type: Int.Type) throws -> Int { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt.Type) throws -> UInt { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: Int128.Type) throws -> Int128 { try decoder.integer(decoder.value, type, [], nil) }
-    func decode(_ type: UInt128.Type) throws -> UInt128 { try decoder.integer(decoder.value, type, [], nil) }
+    func decode(_ type: Bool.Type) throws -> Bool { try value(type) }
+    func decode(_ type: String.Type) throws -> String { try value(type) }
+    func decode(_ type: Double.Type) throws -> Double { try value(type) }
+    func decode(_ type: Float.Type) throws -> Float { try value(type) }
+    func decode(_ type: Int.Type) throws -> Int { try value(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try value(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try value(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try value(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try value(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try value(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try value(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try value(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try value(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try value(type) }
+    func decode(_ type: Int128.Type) throws -> Int128 { try value(type) }
+    func decode(_ type: UInt128.Type) throws -> UInt128 { try value(type) }
 
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try value(type) }
+
+    private func value<T: Decodable>(_ type: T.Type) throws -> T {
         // Foundation decodes the wrapped value with this same decoder: same path, no key.
-        try decoder.unbox(decoder.value, as: type, nestedPath: [], key: nil)
+        try document.decode(type, at: decoder.token, parent: decoder, key: nil)
     }
 }

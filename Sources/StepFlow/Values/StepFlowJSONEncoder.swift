@@ -38,7 +38,7 @@ package struct StepFlowJSONEncoder: Sendable {
         // Spare encoders refer to the stream: let both go.
         defer { stream.releaseSpareEncoders() }
         do {
-            try stream.writeValue(value, parent: nil, nestedPath: [], key: nil, topLevel: true)
+            try stream.writeValue(value, parent: nil, key: nil, topLevel: true)
         } catch {
             return nil
         }
@@ -329,7 +329,7 @@ private final class JSONStream {
     /// a cast also matches an `Optional` holding the type, whose `encode(to:)` here
     /// reaches the same check through a single-value container.
     func writeValue<T: Encodable>(
-        _ value: T, parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?, topLevel: Bool = false
+        _ value: T, parent: StreamEncoder?, key: (any CodingKey)?, topLevel: Bool = false
     ) throws {
         if T.self == String.self { return appendString(unsafeBitCast(value, to: String.self)) }
         if T.self == Int.self { return appendInteger(Int64(unsafeBitCast(value, to: Int.self))) }
@@ -342,7 +342,7 @@ private final class JSONStream {
 
         let start = out.count
         let openLevels = levels.count
-        var encoder = makeEncoder(parent: parent, nestedPath: nestedPath, key: key)
+        var encoder = makeEncoder(parent: parent, key: key)
         // The value's own containers open inside the one holding it, which waits meanwhile.
         if openLevels > 0 { levels[openLevels - 1].busy = true }
         try value.encode(to: encoder)
@@ -361,13 +361,11 @@ private final class JSONStream {
         spareEncoders.removeAll()
     }
 
-    private func makeEncoder(parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?)
-        -> StreamEncoder
-    {
+    private func makeEncoder(parent: StreamEncoder?, key: (any CodingKey)?) -> StreamEncoder {
         guard let encoder = spareEncoders.popLast() else {
-            return StreamEncoder(stream: self, parent: parent, nestedPath: nestedPath, key: key)
+            return StreamEncoder(stream: self, parent: parent, key: key)
         }
-        encoder.reset(parent: parent, nestedPath: nestedPath, key: key)
+        encoder.reset(parent: parent, key: key)
         return encoder
     }
 
@@ -596,24 +594,27 @@ private final class StreamEncoder: Encoder {
     let stream: JSONStream
     /// The encoder of the container holding this value (`nil` at the top).
     private(set) var parent: StreamEncoder?
-    /// Keys of nested containers between the parent's value and this one.
-    private(set) var nestedPath: [any CodingKey]
     /// This value's key in its container.
     private(set) var key: (any CodingKey)?
     /// Whether this value is the one being written (it is not once `encode(to:)` returned).
     var isActive = true
     private var state = State.fresh
 
-    init(stream: JSONStream, parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?) {
+    init(stream: JSONStream, parent: StreamEncoder?, key: (any CodingKey)?) {
         self.stream = stream
         self.parent = parent
-        self.nestedPath = nestedPath
         self.key = key
     }
 
-    func reset(parent: StreamEncoder?, nestedPath: [any CodingKey], key: (any CodingKey)?) {
+    /// An encoder standing for a nested container, so its members' paths include its key.
+    convenience init(nestedIn parent: StreamEncoder, key: any CodingKey, index: Int, id: Int, isObject: Bool) {
+        self.init(stream: parent.stream, parent: parent, key: key)
+        isActive = false
+        state = .container(index: index, id: id, isObject: isObject)
+    }
+
+    func reset(parent: StreamEncoder?, key: (any CodingKey)?) {
         self.parent = parent
-        self.nestedPath = nestedPath
         self.key = key
         isActive = true
         state = .fresh
@@ -622,7 +623,6 @@ private final class StreamEncoder: Encoder {
     // The path is only built when asked for: most values never look at it.
     var codingPath: [any CodingKey] {
         var path = parent?.codingPath ?? []
-        path += nestedPath
         if let key { path.append(key) }
         return path
     }
@@ -649,12 +649,12 @@ private final class StreamEncoder: Encoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         let (index, id) = level(isObject: true)
         return KeyedEncodingContainer(
-            KeyedStreamContainer<Key>(encoder: self, index: index, id: id, nestedPath: []))
+            KeyedStreamContainer<Key>(encoder: self, index: index, id: id))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         let (index, id) = level(isObject: false)
-        return UnkeyedStreamContainer(encoder: self, index: index, id: id, nestedPath: [])
+        return UnkeyedStreamContainer(encoder: self, index: index, id: id)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -668,9 +668,9 @@ private final class StreamEncoder: Encoder {
     }
 
     /// An encoder for a `superEncoder()` call: never active, so Foundation encodes the value.
-    func handedOverEncoder(nestedPath: [any CodingKey]) -> any Encoder {
+    func handedOverEncoder() -> any Encoder {
         stream.handOver = true
-        let encoder = StreamEncoder(stream: stream, parent: self, nestedPath: nestedPath, key: nil)
+        let encoder = StreamEncoder(stream: stream, parent: self, key: nil)
         encoder.isActive = false
         return encoder
     }
@@ -686,14 +686,16 @@ extension JSONValue {
     }
 }
 
+// Containers hold one reference (their encoder; a nested one has its own), since
+// the standard library's boxes copy them on every call.
+
 private struct KeyedStreamContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let encoder: StreamEncoder
     let index: Int
     let id: Int
-    let nestedPath: [any CodingKey]
 
     private var stream: JSONStream { encoder.stream }
-    var codingPath: [any CodingKey] { encoder.codingPath + nestedPath }
+    var codingPath: [any CodingKey] { encoder.codingPath }
 
     private func begin(_ key: Key) throws { try stream.beginMember(index, id, key: key.stringValue) }
 
@@ -762,20 +764,21 @@ private struct KeyedStreamContainer<Key: CodingKey>: KeyedEncodingContainerProto
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try begin(key)
-        try stream.writeValue(value, parent: encoder, nestedPath: nestedPath, key: key)
+        try stream.writeValue(value, parent: encoder, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
         let (index, id) = (try? openNested(key, isObject: true)) ?? (-1, -1)
-        return KeyedEncodingContainer(
-            KeyedStreamContainer<NestedKey>(encoder: encoder, index: index, id: id, nestedPath: nestedPath + [key]))
+        let nested = StreamEncoder(nestedIn: encoder, key: key, index: index, id: id, isObject: true)
+        return KeyedEncodingContainer(KeyedStreamContainer<NestedKey>(encoder: nested, index: index, id: id))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let (index, id) = (try? openNested(key, isObject: false)) ?? (-1, -1)
-        return UnkeyedStreamContainer(encoder: encoder, index: index, id: id, nestedPath: nestedPath + [key])
+        let nested = StreamEncoder(nestedIn: encoder, key: key, index: index, id: id, isObject: false)
+        return UnkeyedStreamContainer(encoder: nested, index: index, id: id)
     }
 
     private func openNested(_ key: Key, isObject: Bool) throws -> (index: Int, id: Int) {
@@ -783,18 +786,17 @@ private struct KeyedStreamContainer<Key: CodingKey>: KeyedEncodingContainerProto
         return try stream.openLevel(isObject: isObject)
     }
 
-    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
+    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder() }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { encoder.handedOverEncoder() }
 }
 
 private struct UnkeyedStreamContainer: UnkeyedEncodingContainer {
     let encoder: StreamEncoder
     let index: Int
     let id: Int
-    let nestedPath: [any CodingKey]
 
     private var stream: JSONStream { encoder.stream }
-    var codingPath: [any CodingKey] { encoder.codingPath + nestedPath }
+    var codingPath: [any CodingKey] { encoder.codingPath }
 
     var count: Int {
         guard index >= 0, index < stream.levels.count, stream.levels[index].id == id else { return 0 }
@@ -869,22 +871,23 @@ private struct UnkeyedStreamContainer: UnkeyedEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T) throws {
         let key = IndexCodingKey(index: count)
         try begin()
-        try stream.writeValue(value, parent: encoder, nestedPath: nestedPath, key: key)
+        try stream.writeValue(value, parent: encoder, key: key)
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
         NestedKey
     > {
-        let path = nestedPath + [IndexCodingKey(index: count)]
+        let key = IndexCodingKey(index: count)
         let (index, id) = (try? openNested(isObject: true)) ?? (-1, -1)
-        return KeyedEncodingContainer(
-            KeyedStreamContainer<NestedKey>(encoder: encoder, index: index, id: id, nestedPath: path))
+        let nested = StreamEncoder(nestedIn: encoder, key: key, index: index, id: id, isObject: true)
+        return KeyedEncodingContainer(KeyedStreamContainer<NestedKey>(encoder: nested, index: index, id: id))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let path = nestedPath + [IndexCodingKey(index: count)]
+        let key = IndexCodingKey(index: count)
         let (index, id) = (try? openNested(isObject: false)) ?? (-1, -1)
-        return UnkeyedStreamContainer(encoder: encoder, index: index, id: id, nestedPath: path)
+        let nested = StreamEncoder(nestedIn: encoder, key: key, index: index, id: id, isObject: false)
+        return UnkeyedStreamContainer(encoder: nested, index: index, id: id)
     }
 
     private func openNested(isObject: Bool) throws -> (index: Int, id: Int) {
@@ -892,7 +895,7 @@ private struct UnkeyedStreamContainer: UnkeyedEncodingContainer {
         return try stream.openLevel(isObject: isObject)
     }
 
-    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder(nestedPath: nestedPath) }
+    mutating func superEncoder() -> any Encoder { encoder.handedOverEncoder() }
 }
 
 private struct SingleValueStreamContainer: SingleValueEncodingContainer {
@@ -967,7 +970,7 @@ private struct SingleValueStreamContainer: SingleValueEncodingContainer {
     mutating func encode<T: Encodable>(_ value: T) throws {
         // Foundation encodes the wrapped value with this same encoder: same path, no key.
         try encoder.beginSingleValue()
-        try stream.writeValue(value, parent: encoder, nestedPath: [], key: nil)
+        try stream.writeValue(value, parent: encoder, key: nil)
     }
 }
 
