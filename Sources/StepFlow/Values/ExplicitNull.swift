@@ -47,3 +47,22 @@ extension KeyedDecodingContainer {
         ExplicitNull(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }
+
+extension KeyedEncodingContainer {
+    /// Writes an ``ExplicitNull``: its value, or `null`. (Synthesised encoding calls
+    /// this overload; it writes what the wrapper's own `encode(to:)` writes, without a
+    /// nested encoder per field.)
+    public mutating func encode<Value: Encodable>(_ value: ExplicitNull<Value>, forKey key: Key) throws {
+        try encodeOrNull(value.wrappedValue, forKey: key)
+    }
+
+    /// Writes the value, or `null` for `nil`: the JSON encoding the optional gives,
+    /// without a nested encoder and single-value container for it.
+    mutating func encodeOrNull<Value: Encodable>(_ value: Value?, forKey key: Key) throws {
+        if let value {
+            try encode(value, forKey: key)
+        } else {
+            try encodeNil(forKey: key)
+        }
+    }
+}

@@ -513,18 +513,32 @@ private final class JSONStream {
     private func appendPlainKey(_ key: String, prefix: inout UInt64) -> Bool {
         var key = key
         return key.withUTF8 { utf8 in
-            guard let start = utf8.baseAddress else {
-                prefix = 0
-                out.append(UInt8(ascii: "\""))
-                out.append(UInt8(ascii: "\""))
-                return true
-            }
             let count = utf8.count
             var head: UInt64 = 0
-            for index in 0..<min(count, 8) { head |= UInt64(start[index]) << (56 &- 8 &* UInt64(index)) }
-            for index in 0..<count {
-                let byte = start[index]
-                if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+            if let start = utf8.baseAddress {
+                let raw = UnsafeRawPointer(start)
+                if count >= 8 {
+                    // Whole words, then one more ending at the last byte (it may overlap).
+                    var offset = 0
+                    while offset + 8 <= count {
+                        if needsEscape(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) {
+                            return false
+                        }
+                        offset += 8
+                    }
+                    if offset < count,
+                        needsEscape(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+                    {
+                        return false
+                    }
+                    head = UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
+                } else {
+                    for index in 0..<count {
+                        let byte = start[index]
+                        if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+                        head |= UInt64(byte) << (56 &- 8 &* UInt64(index))
+                    }
+                }
             }
             prefix = head
             out.append(UInt8(ascii: "\""))
@@ -972,6 +986,16 @@ private struct SingleValueStreamContainer: SingleValueEncodingContainer {
         try encoder.beginSingleValue()
         try stream.writeValue(value, parent: encoder, key: nil)
     }
+}
+
+/// Whether any byte of `word` is `"`, `\` or below 0x20: one a JSON string must escape.
+@inline(__always)
+private func needsEscape(_ word: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highBits != 0 }
+    let control = (word &- ones &* 0x20) & ~word & highBits
+    return control != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C))
 }
 
 /// Compares two byte strings: negative, zero or positive, as `memcmp` then length.
