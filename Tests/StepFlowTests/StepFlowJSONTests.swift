@@ -312,6 +312,8 @@ struct StepFlowJSONTests {
         expectSameEncoding(AnyState(Everything()))
         expectSameEncoding(nested(400))
         expectSameEncoding(JSONValue.number(1e16))
+        expectSameEncoding(["b": 1, "a": [true, nil], "é": ["x": 2.5]] as [String: JSONValue])
+        expectSameEncoding([1, "two", [:], []] as [JSONValue])
     }
 
     @Test("encoding keeps nothing alive: the encoders it hands out are freed when it returns")
@@ -374,6 +376,10 @@ struct StepFlowJSONTests {
         expectSameDecoding(RouteDecision.self, #"{"step_name":"a","route_key":"k","ended":true}"#)
         expectSameDecoding(Double.self, #""Infinity""#)
         expectSameDecoding(Float.self, "3.4028235e38")
+        let sameObject = { (a: [String: JSONValue], b: [String: JSONValue]) in same(.object(a), .object(b)) }
+        expectSameDecoding([String: JSONValue].self, #"{"a":[1,2.5,"NaN"],"b":{"c":null},"a":0}"#, same: sameObject)
+        expectSameDecoding([String: JSONValue].self, "[1]", fast: false, same: sameObject)
+        expectSameDecoding([JSONValue].self, #"[1,{"x":true},"Infinity"]"#) { same(.array($0), .array($1)) }
         expectSameDecoding(KelvinKeyed.self, #"{"Key":1}"#)
         expectSameDecoding(KelvinKeyed.self, #"{"K\u0065y":2,"Key":3}"#)
     }

@@ -76,36 +76,39 @@ enum JSONTimestamp {
     /// 1583...9999 and valid field values; `nil` for anything else.
     static func parse(_ text: String) -> Date? {
         var text = text
-        return text.withUTF8 { bytes -> Date? in
-            guard bytes.count == length, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-                bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
-                bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
-            else { return nil }
-            func number(_ offset: Int, _ digits: Int) -> Int? {
-                var value = 0
-                for index in offset..<offset + digits {
-                    let digit = bytes[index] &- UInt8(ascii: "0")
-                    guard digit < 10 else { return nil }
-                    value = value * 10 + Int(digit)
-                }
-                return value
-            }
-            guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-                let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                let milliseconds = number(20, 3),
-                (1583...9999).contains(year), (1...12).contains(month),
-                (1...daysInMonth(month, year: year)).contains(day), hour < 24, minute < 60, second < 60
-            else { return nil }
+        return text.withUTF8 { parse(utf8: $0) }
+    }
 
-            // Foundation's order of operations, so the sum rounds the same way.
-            var secondsInDay = 0.0
-            secondsInDay += Double(hour) * 3600.0
-            secondsInDay += Double(minute) * 60.0
-            secondsInDay += Double(second)
-            secondsInDay += Double(milliseconds * 1_000_000) / Double(1_000_000_000)
-            let dayStart = Double(daysSince2001(year: year, month: month, day: day) * 86_400)
-            return Date(timeIntervalSinceReferenceDate: dayStart + secondsInDay)
+    /// ``parse(_:)`` on the timestamp's UTF-8 bytes.
+    static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard bytes.count == length, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z")
+        else { return nil }
+        func number(_ offset: Int, _ digits: Int) -> Int? {
+            var value = 0
+            for index in offset..<offset + digits {
+                let digit = bytes[index] &- UInt8(ascii: "0")
+                guard digit < 10 else { return nil }
+                value = value * 10 + Int(digit)
+            }
+            return value
         }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
+            let milliseconds = number(20, 3),
+            (1583...9999).contains(year), (1...12).contains(month),
+            (1...daysInMonth(month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+
+        // Foundation's order of operations, so the sum rounds the same way.
+        var secondsInDay = 0.0
+        secondsInDay += Double(hour) * 3600.0
+        secondsInDay += Double(minute) * 60.0
+        secondsInDay += Double(second)
+        secondsInDay += Double(milliseconds * 1_000_000) / Double(1_000_000_000)
+        let dayStart = Double(daysSince2001(year: year, month: month, day: day) * 86_400)
+        return Date(timeIntervalSinceReferenceDate: dayStart + secondsInDay)
     }
 
     private static func daysInMonth(_ month: Int, year: Int) -> Int {

@@ -183,7 +183,18 @@ private final class JSONDocument {
     private func skipWhitespace(_ offset: inout Int) {
         while offset < byteCount {
             switch base[offset] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
+            case UInt8(ascii: " "):
+                // Indentation: runs of spaces, eight at a time.
+                offset += 1
+                while offset + 8 <= byteCount {
+                    let other = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) ^ (Self.ones &* 0x20)
+                    if other != 0 {
+                        offset += other.trailingZeroBitCount >> 3
+                        break
+                    }
+                    offset += 8
+                }
+            case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
             default: return
             }
         }
@@ -265,14 +276,19 @@ private final class JSONDocument {
         let start = offset + 1
         var cursor = start
         var ascii = true
-        // Eight bytes at a time while none is a quote, a backslash, a control
-        // character or non-ASCII; the loop below looks at the rest one by one.
-        while cursor + 8 <= byteCount {
-            let word = UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self)
-            if Self.needsAttention(word) { break }
-            cursor += 8
-        }
-        while cursor < byteCount {
+        while true {
+            // Eight bytes at a time to the first that is a quote, a backslash, a control
+            // character or non-ASCII (the lowest flagged byte is always a real one).
+            if cursor + 8 <= byteCount {
+                let flags = Self.attentionFlags(UnsafeRawPointer(base + cursor).loadUnaligned(as: UInt64.self))
+                if flags == 0 {
+                    cursor += 8
+                    continue
+                }
+                cursor += flags.trailingZeroBitCount >> 3
+            } else if cursor >= byteCount {
+                return false
+            }
             let byte = base[cursor]
             if byte == UInt8(ascii: "\"") {
                 if !ascii {
@@ -305,21 +321,20 @@ private final class JSONDocument {
             if byte >= 0x80 { ascii = false }
             cursor += 1
         }
-        return false
     }
 
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highBits: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `word` is `"`, `\`, below 0x20 or above 0x7F (may say yes
-    /// for a word with a byte above 0x7F only, which the byte loop then sorts out).
+    /// The high bit of each byte of `word` that is `"`, `\`, below 0x20 or above 0x7F,
+    /// and perhaps of bytes after the first such one (never before it).
     @inline(__always)
-    private static func needsAttention(_ word: UInt64) -> Bool {
-        func hasZeroByte(_ x: UInt64) -> Bool { (x &- ones) & ~x & highBits != 0 }
-        let quote = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
-        let backslash = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+    private static func attentionFlags(_ word: UInt64) -> UInt64 {
+        func zeroBytes(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highBits }
+        let quote = zeroBytes(word ^ (ones &* UInt64(UInt8(ascii: "\""))))
+        let backslash = zeroBytes(word ^ (ones &* UInt64(UInt8(ascii: "\\"))))
         let control = (word &- ones &* 0x20) & ~word & highBits
-        return word & highBits != 0 || control != 0 || hasZeroByte(quote) || hasZeroByte(backslash)
+        return word & highBits | control | quote | backslash
     }
 
     /// Unescapes the string starting at `start` into ``scratch``; the offset of its
@@ -446,6 +461,16 @@ private final class JSONDocument {
         }
     }
 
+    /// The date a string token holds: StepFlow's own timestamps read from the bytes,
+    /// anything else through ``StepFlowJSON/parseDate(_:)``.
+    func date(_ index: Int) -> Date? {
+        let token = tokens[index]
+        if token.kind == .asciiString, let date = JSONTimestamp.parse(utf8: bytes(token.start, token.end)) {
+            return date
+        }
+        return string(index).flatMap(StepFlowJSON.parseDate)
+    }
+
     /// The non-finite number a plain string token spells (`"Infinity"`, `"-Infinity"`, `"NaN"`).
     func nonFinite(_ index: Int) -> Double? {
         let token = tokens[index]
@@ -499,17 +524,47 @@ private final class JSONDocument {
         if count > 32 { return largeObjectIndex(object)[name] }
         var name = name
         return name.withUTF8 { needle -> Int? in
-            for byte in needle where byte >= 0x80 {
-                return memberByText(String(decoding: needle, as: UTF8.self), in: object)
+            guard let needleBytes = needle.baseAddress else { return memberByText("", in: object) }
+            let length = needle.count
+            let raw = UnsafeRawPointer(needleBytes)
+            // Long keys are compared by their first and last eight bytes, then in full.
+            var first: UInt64 = 0
+            var last: UInt64 = 0
+            if length >= 8 {
+                first = raw.loadUnaligned(as: UInt64.self)
+                last = raw.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
+                var offset = 0
+                while offset + 8 <= length {
+                    if raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) & Self.highBits != 0 {
+                        return memberByText(String(decoding: needle, as: UTF8.self), in: object)
+                    }
+                    offset += 8
+                }
+                if last & Self.highBits != 0 {
+                    return memberByText(String(decoding: needle, as: UTF8.self), in: object)
+                }
+            } else {
+                for byte in needle where byte >= 0x80 {
+                    return memberByText(String(decoding: needle, as: UTF8.self), in: object)
+                }
             }
             var keyIndex = object + 1
             for _ in 0..<count {
                 let key = tokens[keyIndex]
                 if key.kind != .asciiString {
                     if string(keyIndex) == String(decoding: needle, as: UTF8.self) { return keyIndex + 1 }
-                } else if key.end - key.start == needle.count {
-                    guard let bytes = needle.baseAddress else { return keyIndex + 1 }
-                    if memcmp(base + key.start, bytes, needle.count) == 0 { return keyIndex + 1 }
+                } else if key.end - key.start == length {
+                    let keyBytes = UnsafeRawPointer(base + key.start)
+                    if length >= 8 {
+                        if keyBytes.loadUnaligned(as: UInt64.self) == first
+                            && keyBytes.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self) == last
+                            && (length <= 16 || memcmp(keyBytes, raw, length) == 0)
+                        {
+                            return keyIndex + 1
+                        }
+                    } else if memcmp(keyBytes, raw, length) == 0 {
+                        return keyIndex + 1
+                    }
                 }
                 keyIndex = tokens[keyIndex + 1].next
             }
@@ -590,12 +645,24 @@ private final class JSONDocument {
         }
         if T.self == Double.self { return unsafeBitCast(try floatingPoint(Double.self, at: index, path()), to: T.self) }
         if T.self == Date.self {
-            guard let text = string(index), let date = StepFlowJSON.parseDate(text) else {
-                throw leftToFoundation(path())
-            }
+            guard let date = date(index) else { throw leftToFoundation(path()) }
             return unsafeBitCast(date, to: T.self)
         }
         if T.self == JSONValue.self { return unsafeBitCast(try json(at: index, path()), to: T.self) }
+        // Metadata and free-form objects: what `Dictionary` and `Array` decoding of JSON
+        // values would build, the first of repeated keys kept, without a container per value.
+        if T.self == [String: JSONValue].self {
+            guard kind(index) == .object, case .object(let members) = try json(at: index, path()) else {
+                throw mismatch(type, at: index, path())
+            }
+            return unsafeBitCast(members, to: T.self)
+        }
+        if T.self == [JSONValue].self {
+            guard kind(index) == .array, case .array(let elements) = try json(at: index, path()) else {
+                throw mismatch(type, at: index, path())
+            }
+            return unsafeBitCast(elements, to: T.self)
+        }
         // No helper returning `T?` here: in this unspecialised code each `Optional<T>`
         // costs a metadata lookup, which profiling showed as a tenth of decoding.
         if T.self == Float.self { return unsafeBitCast(try floatingPoint(Float.self, at: index, path()), to: T.self) }

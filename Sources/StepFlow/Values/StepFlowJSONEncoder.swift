@@ -337,6 +337,10 @@ private final class JSONStream {
         if T.self == Double.self { return appendFloatingPoint(unsafeBitCast(value, to: Double.self)) }
         if T.self == Date.self { return appendDate(unsafeBitCast(value, to: Date.self)) }
         if T.self == JSONValue.self { return try appendJSON(unsafeBitCast(value, to: JSONValue.self)) }
+        if T.self == [String: JSONValue].self {
+            return try appendJSON(.object(unsafeBitCast(value, to: [String: JSONValue].self)))
+        }
+        if T.self == [JSONValue].self { return try appendJSON(.array(unsafeBitCast(value, to: [JSONValue].self))) }
         if try appendOtherPrimitive(value) { return }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw fail() }
 
