@@ -384,6 +384,22 @@ struct StepFlowJSONTests {
         expectSameDecoding(KelvinKeyed.self, #"{"K\u0065y":2,"Key":3}"#)
     }
 
+    @Test("a result's unknown status is reported as the enum's own decoding reports it")
+    func unknownStatus() throws {
+        struct Holder: Decodable { var status: RunStatus }
+        let step = String(
+            decoding: try StepFlowJSON.encoder.encode(StepResult(stepName: "a", status: .succeeded)), as: UTF8.self)
+        let broken = step.replacingOccurrences(of: #""status":"succeeded""#, with: #""status":"bogus""#)
+        #expect(broken != step)
+        func failure<T: Decodable>(_ type: T.Type, _ text: String) -> String {
+            let result = Result { try StepFlowJSON.decoder.decode(type, from: Data(text.utf8)) }
+            guard case .failure(let error) = result else { return "decoded" }
+            return describeDecodingError(error)
+        }
+        #expect(failure(StepResult.self, broken) == failure(Holder.self, #"{"status":"bogus"}"#))
+        expectSameDecoding(StepResult.self, broken, fast: false)
+    }
+
     @Test("what the decoder does not handle itself goes to Foundation's, with the same value or error")
     func decoderHandsOver() {
         // Numbers Foundation converts in its slow paths, and types it special-cases.

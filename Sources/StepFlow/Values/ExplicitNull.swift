@@ -55,14 +55,4 @@ extension KeyedEncodingContainer {
     public mutating func encode<Value: Encodable>(_ value: ExplicitNull<Value>, forKey key: Key) throws {
         try encodeOrNull(value.wrappedValue, forKey: key)
     }
-
-    /// Writes the value, or `null` for `nil`: the JSON encoding the optional gives,
-    /// without a nested encoder and single-value container for it.
-    mutating func encodeOrNull<Value: Encodable>(_ value: Value?, forKey key: Key) throws {
-        if let value {
-            try encode(value, forKey: key)
-        } else {
-            try encodeNil(forKey: key)
-        }
-    }
 }
