@@ -147,7 +147,7 @@ func runJSONCases(config: BenchConfig, checksum: inout Checksum) async throws ->
     // 5. JSON of the example catalog: each paused run's checkpoint written and read back
     //    (as a console or a run store does: typed on the way out, through the erased
     //    workflow on the way in), and each default state written and read back.
-    for (entry, checkpoint) in try await exampleCheckpoints() {
+    for (entry, checkpoint) in try await exampleCheckpoints(only: config.only) {
         rows.append(
             try await measure(
                 "checkpoint JSON encode+decode: \(entry.name)", n: checkpoint.steps.count, unitsPerRun: 1,
@@ -171,7 +171,7 @@ func runJSONCases(config: BenchConfig, checksum: inout Checksum) async throws ->
                 try entry.workflow.checkpoint(json: data).steps.count
             })
     }
-    for (entry, state) in try exampleStates() {
+    for (entry, state) in try exampleStates(only: config.only) {
         rows.append(
             try await measure(
                 "state JSON encode+decode: \(entry.name)", n: nil, unitsPerRun: 1, unit: "run", config: config,
@@ -184,10 +184,11 @@ func runJSONCases(config: BenchConfig, checksum: inout Checksum) async throws ->
     return rows
 }
 
-/// The checkpoint of every example catalog workflow that pauses on its default state.
-func exampleCheckpoints() async throws -> [(CatalogEntry, ApprovalPause<AnyState>)] {
+/// The checkpoint of every example catalog workflow that pauses on its default state
+/// (whose name contains `only`, if given).
+func exampleCheckpoints(only: String? = nil) async throws -> [(CatalogEntry, ApprovalPause<AnyState>)] {
     var checkpoints: [(CatalogEntry, ApprovalPause<AnyState>)] = []
-    for (entry, state) in try exampleStates() {
+    for (entry, state) in try exampleStates(only: only) {
         let result = await entry.workflow.run(state, options: RunOptions(pauseOnApproval: true))
         guard result.status == .paused, let checkpoint = result.checkpoint else { continue }
         // Not compared whole: dates are written to the millisecond, so they come back truncated.
@@ -198,13 +199,14 @@ func exampleCheckpoints() async throws -> [(CatalogEntry, ApprovalPause<AnyState
             "\(entry.name)'s checkpoint does not survive a JSON round trip")
         checkpoints.append((entry, checkpoint))
     }
-    check(checkpoints.count >= 2, "fewer than two example workflows paused")
+    check(only != nil || checkpoints.count >= 2, "fewer than two example workflows paused")
     return checkpoints
 }
 
-/// Every example catalog entry with its default state, typed (as a run holds it).
-func exampleStates() throws -> [(CatalogEntry, AnyState)] {
-    try ExampleCatalog.catalog.entries.map { entry in
+/// Every example catalog entry (whose name contains `only`, if given) with its
+/// default state, typed (as a run holds it).
+func exampleStates(only: String? = nil) throws -> [(CatalogEntry, AnyState)] {
+    try ExampleCatalog.catalog.entries.filter { only.map($0.name.contains) ?? true }.map { entry in
         (entry, try entry.workflow.decodeState(json: entry.defaultState.jsonData()))
     }
 }
@@ -227,9 +229,9 @@ func stateRoundTrip(_ entry: CatalogEntry, _ state: AnyState) throws -> Int {
 
 /// The JSON cases without timing, for running under a profiler: every example
 /// checkpoint and default state, written and read back `runs` times.
-func profileJSON(runs: Int) async throws -> Int {
-    let checkpoints = try await exampleCheckpoints()
-    let states = try exampleStates()
+func profileJSON(runs: Int, only: String?) async throws -> Int {
+    let checkpoints = try await exampleCheckpoints(only: only)
+    let states = try exampleStates(only: only)
     var total = 0
     for _ in 0..<runs {
         for (entry, checkpoint) in checkpoints { total &+= try checkpointRoundTrip(entry, checkpoint) }

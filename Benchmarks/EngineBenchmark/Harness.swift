@@ -20,6 +20,8 @@ struct BenchConfig {
     var profileOutputs = false
     /// `--profile-json[=RUNS]`: only write and read back the example checkpoints and states, untimed.
     var profileJSONRuns: Int?
+    /// `--only=TEXT`: only the JSON cases (and profiled examples) whose workflow name contains TEXT.
+    var only: String?
 
     static func parse(_ arguments: [String]) -> BenchConfig {
         var config = BenchConfig()
@@ -48,6 +50,8 @@ struct BenchConfig {
                 config.profileOutputs = true
             case "--json":
                 config.jsonOnly = true
+            case let flag where flag.hasPrefix("--only="):
+                config.only = String(flag.dropFirst("--only=".count))
             case "--profile-json":
                 config.profileJSONRuns = 200
             case let flag where flag.hasPrefix("--profile-json="):
@@ -59,7 +63,7 @@ struct BenchConfig {
             case "-h", "--help":
                 print(
                     """
-                    usage: stepflow-benchmarks [--quick] [--json] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS]]
+                    usage: stepflow-benchmarks [--quick] [--json] [--only=TEXT] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS] [--only=TEXT]]
 
                     Measures StepFlow's engine overhead in a release build.
                       --quick          fewer, shorter samples (a smoke run; numbers are noisier)
@@ -71,6 +75,8 @@ struct BenchConfig {
                       --profile-json[=RUNS]
                                        no table: write and read back every example checkpoint
                                        and default state RUNS times (default 200)
+                      --only=TEXT      JSON cases and --profile-json: only examples whose name
+                                       contains TEXT
                     """)
                 exit(0)
             default:

@@ -1,7 +1,7 @@
 // StepFlow engine benchmark: the engine's overhead per step and per run.
 //
 //   swift build -c release --product stepflow-benchmarks --scratch-path .build-bench
-//   .build-bench/release/stepflow-benchmarks [--quick] [--json] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS]]
+//   .build-bench/release/stepflow-benchmarks [--quick] [--json] [--only=TEXT] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS] [--only=TEXT]]
 //
 // Instruction counts, which load on the machine does not change:
 //   valgrind --tool=callgrind .build-bench/release/stepflow-benchmarks --profile=RUNS
@@ -39,7 +39,7 @@ if let runs = config.profileRuns {
 
 if let runs = config.profileJSONRuns {
     runBlocking {
-        let total = try await profileJSON(runs: runs)
+        let total = try await profileJSON(runs: runs, only: config.only)
         print("profile-json: \(runs) runs, checksum \(total)")
     }
     exit(0)

@@ -180,24 +180,32 @@ private final class JSONDocument {
 
     // MARK: Parsing
 
+    @inline(__always)
     private func skipWhitespace(_ offset: inout Int) {
         while offset < byteCount {
-            switch base[offset] {
-            case UInt8(ascii: " "):
-                // Indentation: runs of spaces, eight at a time.
-                offset += 1
-                while offset + 8 <= byteCount {
-                    let other = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) ^ (Self.ones &* 0x20)
-                    if other != 0 {
-                        offset += other.trailingZeroBitCount >> 3
-                        break
-                    }
-                    offset += 8
-                }
+            let byte = base[offset]
+            // Everything JSON means is above the space: one comparison in the usual case.
+            if byte > UInt8(ascii: " ") { return }
+            switch byte {
+            case UInt8(ascii: " "): skipSpaces(&offset)
             case UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): offset += 1
             default: return
             }
         }
+    }
+
+    /// Skips a run of spaces (indentation) starting at `offset`, eight at a time.
+    private func skipSpaces(_ offset: inout Int) {
+        offset += 1
+        while offset + 8 <= byteCount {
+            let other = UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) ^ (Self.ones &* 0x20)
+            if other != 0 {
+                offset += other.trailingZeroBitCount >> 3
+                return
+            }
+            offset += 8
+        }
+        while offset < byteCount, base[offset] == UInt8(ascii: " ") { offset += 1 }
     }
 
     private func parseValue(_ offset: inout Int, depth: Int) -> Bool {
@@ -247,9 +255,18 @@ private final class JSONDocument {
                     guard offset < byteCount, base[offset] == UInt8(ascii: "\""), parseString(&offset) else {
                         return false
                     }
-                    skipWhitespace(&offset)
-                    guard offset < byteCount, base[offset] == UInt8(ascii: ":") else { return false }
-                    offset += 1
+                    // The colon as the encoders write it, compact or indented; any other spacing below.
+                    if offset < byteCount, base[offset] == UInt8(ascii: ":") {
+                        offset += 1
+                    } else if byteCount - offset >= 3, base[offset] == UInt8(ascii: " "),
+                        base[offset + 1] == UInt8(ascii: ":"), base[offset + 2] == UInt8(ascii: " ")
+                    {
+                        offset += 3
+                    } else {
+                        skipWhitespace(&offset)
+                        guard offset < byteCount, base[offset] == UInt8(ascii: ":") else { return false }
+                        offset += 1
+                    }
                     skipWhitespace(&offset)
                 }
                 guard parseValue(&offset, depth: depth) else { return false }
