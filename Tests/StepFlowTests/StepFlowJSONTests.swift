@@ -264,6 +264,32 @@ private struct KelvinKeyed: Codable, Equatable {
     private enum CodingKeys: String, CodingKey { case value = "\u{212A}ey" }
 }
 
+/// Step results with every field unset, set, and set to what reads back differently.
+private func sampleStepResults() -> [StepResult] {
+    let child = WorkflowResult(
+        workflowName: "Child", runID: "c1", state: AnyState(["n": 1] as JSONValue), status: .succeeded,
+        steps: [StepResult(stepName: "inner", status: .succeeded, attempts: 1)],
+        startedAt: Date(timeIntervalSince1970: 1_700_000_000), finishedAt: Date(timeIntervalSince1970: 1_700_000_002),
+        routeTrace: [RouteDecision(stepName: "inner", routeKey: "k", nextStep: nil, ended: true)])
+    return [
+        StepResult(stepName: "plain", status: .pending),
+        StepResult(
+            stepName: "full \"quoted\"", status: .failed, attempts: 3, output: ["k": [1, "x", nil], "e": "é"],
+            error: RecordedError(typeName: "Boom", message: "went\nwrong"),
+            startedAt: Date(timeIntervalSince1970: 1_700_000_000.5),
+            finishedAt: Date(timeIntervalSince1970: 1_700_000_001.25),
+            routeKey: "go", nextStep: "next", skippedReason: "because", requiresApproval: true,
+            approvalDecision: ApprovalDecision(
+                approved: false, reason: "no", metadata: ["m": 1], decidedBy: "ana",
+                decidedAt: Date(timeIntervalSince1970: 0)),
+            childWorkflows: [child, child]),
+        StepResult(stepName: "null output", status: .skipped, output: .null, skippedReason: "route not taken"),
+        StepResult(
+            stepName: "old dates", status: .succeeded, startedAt: Date(timeIntervalSince1970: -20_000_000_000),
+            finishedAt: Date(timeIntervalSince1970: 300_000_000_000)),
+    ]
+}
+
 /// Random JSON values, with numbers and strings chosen to hit the edge cases.
 private func randomJSON(_ rng: inout SeededGenerator, depth: Int = 0) -> JSONValue {
     let strings = [
@@ -382,6 +408,48 @@ struct StepFlowJSONTests {
         expectSameDecoding([JSONValue].self, #"[1,{"x":true},"Infinity"]"#) { same(.array($0), .array($1)) }
         expectSameDecoding(KelvinKeyed.self, #"{"Key":1}"#)
         expectSameDecoding(KelvinKeyed.self, #"{"K\u0065y":2,"Key":3}"#)
+    }
+
+    @Test("step results, written and read directly, match Foundation's coders field for field")
+    func stepResults() throws {
+        let steps = sampleStepResults()
+        for step in steps { expectSameEncoding(step) }
+        expectSameEncoding(steps)
+        for pretty in [false, true] {
+            let encoder = StepFlowJSON.foundationEncoder(pretty: pretty)
+            for step in steps {
+                expectSameDecoding(StepResult.self, String(decoding: try encoder.encode(step), as: UTF8.self))
+            }
+            expectSameDecoding([StepResult].self, String(decoding: try encoder.encode(steps), as: UTF8.self))
+        }
+        let plain = String(decoding: try StepFlowJSON.encoder.encode(steps[0]), as: UTF8.self)
+        func edited(_ change: (inout String) -> Void) -> String {
+            var text = plain
+            change(&text)
+            return text
+        }
+        // Repeated, unknown, missing, null, reordered and escaped keys.
+        expectSameDecoding(
+            StepResult.self,
+            edited { $0.insert(contentsOf: #""step_name":"first","#, at: $0.index(after: $0.startIndex)) })
+        expectSameDecoding(
+            StepResult.self, edited { $0 = $0.replacingOccurrences(of: "}", with: #","extra":[1,{"a":2}]}"#) })
+        expectSameDecoding(
+            StepResult.self, edited { $0 = $0.replacingOccurrences(of: #""attempts":0,"#, with: "") }, fast: false)
+        expectSameDecoding(
+            StepResult.self, edited { $0 = $0.replacingOccurrences(of: #""attempts":0"#, with: #""attempts":null"#) },
+            fast: false)
+        expectSameDecoding(
+            StepResult.self,
+            edited { $0 = $0.replacingOccurrences(of: #""route_key":null"#, with: #""route_key":"r""#) })
+        expectSameDecoding(
+            StepResult.self, edited { $0 = $0.replacingOccurrences(of: #""step_name""#, with: #""step\u005fname""#) })
+        expectSameDecoding(
+            StepResult.self,
+            edited { $0 = $0.replacingOccurrences(of: #""duration_ms":0"#, with: #""duration_ms":1.5"#) }, fast: false)
+        let reversed = try #require(try JSONSerialization.jsonObject(with: Data(plain.utf8)) as? [String: Any])
+        expectSameDecoding(
+            StepResult.self, String(decoding: try JSONSerialization.data(withJSONObject: reversed), as: UTF8.self))
     }
 
     @Test("a result's unknown status is reported as the enum's own decoding reports it")

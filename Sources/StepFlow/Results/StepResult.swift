@@ -67,6 +67,10 @@ func wholeMilliseconds(from start: Date?, to end: Date?) -> Int {
     return max(0, Int((end.timeIntervalSince(start) * 1000).rounded(.down)))
 }
 
+// StepFlow's own JSON coders write and read results directly, not through this
+// code (JSONStream.appendStepResult, JSONDocument.stepResult): a field added here
+// must be added there. StepFlowJSONTests compares them with Foundation's coders,
+// which run this code, on results with every field set and unset.
 extension StepResult: Codable {
     private enum CodingKeys: String, CodingKey {
         case stepName = "step_name"

@@ -695,11 +695,94 @@ private final class JSONDocument {
         if T.self == Int128.self { return unsafeBitCast(try integer(Int128.self, at: index, path()), to: T.self) }
         if T.self == UInt128.self { return unsafeBitCast(try integer(UInt128.self, at: index, path()), to: T.self) }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw leftToFoundation(path()) }
+        if T.self == StepResult.self, let step = try stepResult(at: index, parent: parent, key: key) {
+            return withUnsafePointer(to: step) { $0.withMemoryRebound(to: T.self, capacity: 1) { $0.pointee } }
+        }
 
         var decoder = makeDecoder(token: index, parent: parent, key: key)
         let value = try T(from: decoder)
         if isKnownUniquelyReferenced(&decoder) { spareDecoders.append(decoder) }
         return value
+    }
+
+    /// A ``StepResult`` read directly, in one pass over the object.
+    ///
+    /// It reads what its `init(from:)` reads (the same fields, required or not, `null`
+    /// as absent, the first of repeated keys) without a lookup per field; `nil` for an
+    /// object with a key that is not plain ASCII, which `init(from:)` then reads.
+    /// Results are read back on every resume; `StepFlowJSONTests` checks both paths
+    /// against Foundation's decoder.
+    private func stepResult(at index: Int, parent: TreeDecoder?, key: (any CodingKey)?) throws -> StepResult? {
+        let object = tokens[index]
+        guard object.kind == .object else { throw leftToFoundation([]) }
+        var keyIndex = index + 1
+        for _ in 0..<object.count {
+            guard tokens[keyIndex].kind == .asciiString else { return nil }
+            keyIndex = tokens[keyIndex + 1].next
+        }
+        var decoder = makeDecoder(token: index, parent: parent, key: key)
+        defer { if isKnownUniquelyReferenced(&decoder) { spareDecoders.append(decoder) } }
+        func nested<V: Decodable>(_ type: V.Type, _ value: Int, _ name: String) throws -> V? {
+            isNull(value) ? nil : try decode(type, at: value, parent: decoder, key: NameCodingKey(name))
+        }
+        func required<V>(_ value: V?) throws -> V {
+            guard let value else { throw leftToFoundation([]) }
+            return value
+        }
+
+        var stepName: String?
+        var status: RunStatus?
+        var attempts: Int?
+        var durationMs: Int?
+        var requiresApproval: Bool?
+        var output: JSONValue?
+        var error: RecordedError?
+        var startedAt: Date?
+        var finishedAt: Date?
+        var routeKey: String?
+        var nextStep: String?
+        var skippedReason: String?
+        var approvalDecision: ApprovalDecision?
+        var childWorkflows: [WorkflowResult<AnyState>]?
+        var seen: UInt32 = 0
+        keyIndex = index + 1
+        for _ in 0..<object.count {
+            let value = keyIndex + 1
+            defer { keyIndex = tokens[value].next }
+            guard let field = StepResultField(bytes(tokens[keyIndex].start, tokens[keyIndex].end)),
+                seen & field.bit == 0
+            else { continue }
+            seen |= field.bit
+            switch field {
+            case .stepName: stepName = try decode(String.self, at: value, parent: decoder, key: nil)
+            case .status:
+                status = RunStatus(rawValue: try decode(String.self, at: value, parent: decoder, key: nil))
+                if status == nil { throw leftToFoundation([]) }
+            case .attempts: attempts = try decode(Int.self, at: value, parent: decoder, key: nil)
+            case .durationMs: durationMs = try decode(Int.self, at: value, parent: decoder, key: nil)
+            case .requiresApproval: requiresApproval = try decode(Bool.self, at: value, parent: decoder, key: nil)
+            case .output:
+                // Not a `? nil :` expression: `nil` would be read as `JSONValue.null`.
+                if !isNull(value) { output = try json(at: value, []) }
+            case .error: error = try nested(RecordedError.self, value, "error")
+            case .startedAt: startedAt = try nested(Date.self, value, "started_at")
+            case .finishedAt: finishedAt = try nested(Date.self, value, "finished_at")
+            case .routeKey: routeKey = try nested(String.self, value, "route_key")
+            case .nextStep: nextStep = try nested(String.self, value, "next_step")
+            case .skippedReason: skippedReason = try nested(String.self, value, "skipped_reason")
+            case .approvalDecision: approvalDecision = try nested(ApprovalDecision.self, value, "approval_decision")
+            case .childWorkflows:
+                childWorkflows = try nested([WorkflowResult<AnyState>].self, value, "child_workflows")
+            }
+        }
+        var step = StepResult(
+            stepName: try required(stepName), status: try required(status), attempts: try required(attempts),
+            output: output, error: error, startedAt: startedAt, finishedAt: finishedAt, routeKey: routeKey,
+            nextStep: nextStep, skippedReason: skippedReason, requiresApproval: try required(requiresApproval),
+            approvalDecision: approvalDecision, childWorkflows: childWorkflows ?? [])
+        // The initialiser works the duration out; a decoded result keeps the one it was written with.
+        step.durationMs = try required(durationMs)
+        return step
     }
 
     private func makeDecoder(token: Int, parent: TreeDecoder?, key: (any CodingKey)?) -> TreeDecoder {
@@ -792,6 +875,38 @@ private final class JSONDocument {
                 keyIndex = tokens[keyIndex + 1].next
             }
             return .object(members)
+        }
+    }
+}
+
+/// The keys ``StepResult`` reads, recognised from their bytes.
+private enum StepResultField: UInt32 {
+    case stepName, status, attempts, durationMs, requiresApproval, output, error, startedAt, finishedAt
+    case routeKey, nextStep, skippedReason, approvalDecision, childWorkflows
+
+    var bit: UInt32 { 1 << rawValue }
+
+    init?(_ key: UnsafeBufferPointer<UInt8>) {
+        func matches(_ name: StaticString) -> Bool {
+            guard let bytes = key.baseAddress, key.count == name.utf8CodeUnitCount else { return false }
+            return memcmp(bytes, name.utf8Start, key.count) == 0
+        }
+        switch key.count {
+        case 5 where matches("error"): self = .error
+        case 6 where matches("status"): self = .status
+        case 6 where matches("output"): self = .output
+        case 8 where matches("attempts"): self = .attempts
+        case 9 where matches("step_name"): self = .stepName
+        case 9 where matches("route_key"): self = .routeKey
+        case 9 where matches("next_step"): self = .nextStep
+        case 10 where matches("started_at"): self = .startedAt
+        case 11 where matches("duration_ms"): self = .durationMs
+        case 11 where matches("finished_at"): self = .finishedAt
+        case 14 where matches("skipped_reason"): self = .skippedReason
+        case 15 where matches("child_workflows"): self = .childWorkflows
+        case 17 where matches("requires_approval"): self = .requiresApproval
+        case 17 where matches("approval_decision"): self = .approvalDecision
+        default: return nil
         }
     }
 }

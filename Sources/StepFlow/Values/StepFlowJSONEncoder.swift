@@ -278,10 +278,9 @@ private final class JSONStream {
     /// Starts an object member: separator, indentation, key; the value follows.
     func beginMember(_ index: Int, _ id: Int, key: String) throws {
         try enter(index, id)
-        var level = levels[index]
         let prefixStart = out.count
-        if level.count > 0 { appendSeparator() }
-        if pretty { out.append(spaces: 2 * level.indent) }
+        if levels[index].count > 0 { appendSeparator() }
+        if pretty { out.append(spaces: 2 * levels[index].indent) }
         let contentStart = out.count
         var escapedKey = -1
         var keyPrefix: UInt64 = 0
@@ -290,6 +289,31 @@ private final class JSONStream {
             escapedKeys.append(key)
             appendString(key)
         }
+        try finishKey(index, prefixStart: prefixStart, contentStart: contentStart, escapedKey: escapedKey, keyPrefix)
+    }
+
+    /// ``beginMember(_:_:key:)`` for a key known to need no escapes.
+    func beginMember(_ index: Int, _ id: Int, plainKey key: StaticString) throws {
+        try enter(index, id)
+        let prefixStart = out.count
+        if levels[index].count > 0 { appendSeparator() }
+        if pretty { out.append(spaces: 2 * levels[index].indent) }
+        let contentStart = out.count
+        let bytes = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+        var keyPrefix: UInt64 = 0
+        for (index, byte) in bytes.prefix(8).enumerated() { keyPrefix |= UInt64(byte) << (56 - 8 * UInt64(index)) }
+        out.append(UInt8(ascii: "\""))
+        out.append(bytes)
+        out.append(UInt8(ascii: "\""))
+        try finishKey(index, prefixStart: prefixStart, contentStart: contentStart, escapedKey: -1, keyPrefix)
+    }
+
+    /// Writes the colon after a member's key, notes whether the object's keys are
+    /// still in order, and records the member.
+    private func finishKey(
+        _ index: Int, prefixStart: Int, contentStart: Int, escapedKey: Int, _ keyPrefix: UInt64
+    ) throws {
+        var level = levels[index]
         let keyEnd = out.count - 1
         if pretty { out.append(" : ") } else { out.append(UInt8(ascii: ":")) }
         if level.count > 0, level.sorted, let previous = members.last {
@@ -343,6 +367,13 @@ private final class JSONStream {
         if T.self == [JSONValue].self { return try appendJSON(.array(unsafeBitCast(value, to: [JSONValue].self))) }
         if try appendOtherPrimitive(value) { return }
         if T.self == Data.self || T.self == URL.self || T.self == Decimal.self { throw fail() }
+        if T.self == StepResult.self {
+            return try withUnsafePointer(to: value) { pointer in
+                try pointer.withMemoryRebound(to: StepResult.self, capacity: 1) { step in
+                    try appendStepResult(step.pointee, parent: parent, key: key)
+                }
+            }
+        }
 
         let start = out.count
         let openLevels = levels.count
@@ -363,6 +394,60 @@ private final class JSONStream {
 
     func releaseSpareEncoders() {
         spareEncoders.removeAll()
+    }
+
+    /// A ``StepResult``, written directly, its keys already in order.
+    ///
+    /// It writes what its `encode(to:)` writes (same keys, same values, `null` where
+    /// absent) without a container call per field. Results are written on every
+    /// recorded step; `StepFlowJSONTests` checks both paths against Foundation's encoder
+    /// with every field set and unset.
+    private func appendStepResult(_ step: StepResult, parent: StreamEncoder?, key: (any CodingKey)?) throws {
+        let (index, id) = try openLevel(isObject: true)
+        // The result's own encoder, the parent of the values nested in it.
+        var encoder = makeEncoder(parent: parent, key: key)
+        defer {
+            encoder.isActive = false
+            if isKnownUniquelyReferenced(&encoder) { spareEncoders.append(encoder) }
+        }
+        func member(_ name: StaticString) throws {
+            try beginMember(index, id, plainKey: name)
+        }
+        func nested<V: Encodable>(_ value: V?, _ name: StaticString) throws {
+            try member(name)
+            guard let value else { return append("null") }
+            try writeValue(value, parent: encoder, key: NameCodingKey(String(describing: name)))
+        }
+        try nested(step.approvalDecision, "approval_decision")
+        try member("attempts")
+        appendInteger(Int64(step.attempts))
+        try member("child_workflows")
+        if step.childWorkflows.isEmpty {
+            try appendJSON(.array([]))
+        } else {
+            try writeValue(step.childWorkflows, parent: encoder, key: NameCodingKey("child_workflows"))
+        }
+        try member("duration_ms")
+        appendInteger(Int64(step.durationMs))
+        try nested(step.error.map { RecordedError($0) }, "error")
+        try member("finished_at")
+        if let finishedAt = step.finishedAt { appendDate(finishedAt) } else { append("null") }
+        try member("next_step")
+        if let nextStep = step.nextStep { appendString(nextStep) } else { append("null") }
+        try member("output")
+        if let output = step.output { try appendJSON(output) } else { append("null") }
+        try member("requires_approval")
+        append(step.requiresApproval ? "true" : "false")
+        try member("route_key")
+        if let routeKey = step.routeKey { appendString(routeKey) } else { append("null") }
+        try member("skipped_reason")
+        if let skippedReason = step.skippedReason { appendString(skippedReason) } else { append("null") }
+        try member("started_at")
+        if let startedAt = step.startedAt { appendDate(startedAt) } else { append("null") }
+        try member("status")
+        appendString(step.status.rawValue)
+        try member("step_name")
+        appendString(step.stepName)
     }
 
     private func makeEncoder(parent: StreamEncoder?, key: (any CodingKey)?) -> StreamEncoder {
@@ -585,6 +670,16 @@ private final class JSONStream {
             out.append(hex.utf8Start[Int(byte & 0xF)])
         }
     }
+}
+
+/// A key by name, for coding paths through the direct paths of StepFlow's own types.
+struct NameCodingKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.init(stringValue) }
+    init?(intValue: Int) { nil }
 }
 
 /// The key of an array element in a coding path, spelled as Foundation spells it.
