@@ -70,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "stepflow-benchmarks",
-            dependencies: ["StepFlow"],
+            dependencies: ["StepFlow", "StepFlowExamples"],
             path: "Benchmarks/EngineBenchmark"
         ),
         .executableTarget(

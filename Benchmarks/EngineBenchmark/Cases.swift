@@ -1,5 +1,6 @@
 import Foundation
 import StepFlow
+import StepFlowExamples
 
 /// Every case, in table order.
 ///
@@ -131,7 +132,115 @@ func runAllCases(config: BenchConfig) async throws -> (rows: [CaseResult], check
             return resumed.steps.count &+ (resumed.succeeded ? 0 : 1_000_000)
         })
 
+    rows += try await runJSONCases(config: config, checksum: &checksum)
     return (rows, checksum)
+}
+
+/// `--json`: the JSON cases alone.
+func jsonCasesOnly(config: BenchConfig) async throws -> (rows: [CaseResult], checksum: Checksum) {
+    var checksum = Checksum()
+    let rows = try await runJSONCases(config: config, checksum: &checksum)
+    return (rows, checksum)
+}
+
+/// The JSON cases: the example catalog's checkpoints and states, written and read back.
+func runJSONCases(config: BenchConfig, checksum: inout Checksum) async throws -> [CaseResult] {
+    var rows: [CaseResult] = []
+
+    // 5. JSON of the example catalog: each paused run's checkpoint written and read back
+    //    (as a console or a run store does: typed on the way out, through the erased
+    //    workflow on the way in), and each default state written and read back.
+    for (entry, checkpoint) in try await exampleCheckpoints(only: config.only) {
+        rows.append(
+            try await measure(
+                "checkpoint JSON encode+decode: \(entry.name)", n: checkpoint.steps.count, unitsPerRun: 1,
+                unit: "run", config: config, checksum: &checksum
+            ) {
+                try checkpointRoundTrip(entry, checkpoint)
+            })
+        let data = try checkpoint.jsonData()
+        rows.append(
+            try await measure(
+                "  part: checkpoint.jsonData()", n: checkpoint.steps.count, unitsPerRun: 1, unit: "run",
+                config: config, checksum: &checksum
+            ) {
+                try checkpoint.jsonData().count
+            })
+        rows.append(
+            try await measure(
+                "  part: workflow.checkpoint(json:)", n: checkpoint.steps.count, unitsPerRun: 1, unit: "run",
+                config: config, checksum: &checksum
+            ) {
+                try entry.workflow.checkpoint(json: data).steps.count
+            })
+    }
+    for (entry, state) in try exampleStates(only: config.only) {
+        rows.append(
+            try await measure(
+                "state JSON encode+decode: \(entry.name)", n: nil, unitsPerRun: 1, unit: "run", config: config,
+                checksum: &checksum
+            ) {
+                try stateRoundTrip(entry, state)
+            })
+    }
+
+    return rows
+}
+
+/// The checkpoint of every example catalog workflow that pauses on its default state
+/// (whose name contains `only`, if given).
+func exampleCheckpoints(only: String? = nil) async throws -> [(CatalogEntry, ApprovalPause<AnyState>)] {
+    var checkpoints: [(CatalogEntry, ApprovalPause<AnyState>)] = []
+    for (entry, state) in try exampleStates(only: only) {
+        let result = await entry.workflow.run(state, options: RunOptions(pauseOnApproval: true))
+        guard result.status == .paused, let checkpoint = result.checkpoint else { continue }
+        // Not compared whole: dates are written to the millisecond, so they come back truncated.
+        let back = try entry.workflow.checkpoint(json: checkpoint.jsonData())
+        check(
+            back.runID == checkpoint.runID && back.state == checkpoint.state
+                && back.steps.map(\.stepName) == checkpoint.steps.map(\.stepName),
+            "\(entry.name)'s checkpoint does not survive a JSON round trip")
+        checkpoints.append((entry, checkpoint))
+    }
+    check(only != nil || checkpoints.count >= 2, "fewer than two example workflows paused")
+    return checkpoints
+}
+
+/// Every example catalog entry (whose name contains `only`, if given) with its
+/// default state, typed (as a run holds it).
+func exampleStates(only: String? = nil) throws -> [(CatalogEntry, AnyState)] {
+    try ExampleCatalog.catalog.entries.filter { only.map($0.name.contains) ?? true }.map { entry in
+        (entry, try entry.workflow.decodeState(json: entry.defaultState.jsonData()))
+    }
+}
+
+/// Writes a checkpoint and reads it back through its erased workflow.
+/// (Not inlined, so `valgrind --toggle-collect='*checkpointRoundTrip*'` can count it alone.)
+@inline(never)
+func checkpointRoundTrip(_ entry: CatalogEntry, _ checkpoint: ApprovalPause<AnyState>) throws -> Int {
+    let data = try checkpoint.jsonData()
+    return data.count &+ (try entry.workflow.checkpoint(json: data).steps.count)
+}
+
+/// Writes a state as compact JSON and reads it back as its workflow's state type.
+@inline(never)
+func stateRoundTrip(_ entry: CatalogEntry, _ state: AnyState) throws -> Int {
+    let data = try StepFlowJSON.encoder.encode(state)
+    let back = try entry.workflow.decodeState(json: data)
+    return data.count &+ (back.base is JSONValue ? 1_000_000 : 0)
+}
+
+/// The JSON cases without timing, for running under a profiler: every example
+/// checkpoint and default state, written and read back `runs` times.
+func profileJSON(runs: Int, only: String?) async throws -> Int {
+    let checkpoints = try await exampleCheckpoints(only: only)
+    let states = try exampleStates(only: only)
+    var total = 0
+    for _ in 0..<runs {
+        for (entry, checkpoint) in checkpoints { total &+= try checkpointRoundTrip(entry, checkpoint) }
+        for (entry, state) in states { total &+= try stateRoundTrip(entry, state) }
+    }
+    return total
 }
 
 /// The no-hook linear case without timing, for running under a profiler;

@@ -10,12 +10,18 @@ struct BenchConfig {
     var warmup: Duration = .milliseconds(100)
     /// Whether `--quick` was given.
     var quick = false
+    /// `--json`: only the JSON cases (checkpoints and states of the example catalog).
+    var jsonOnly = false
     /// `--profile`: only run the no-hook linear case, untimed, for a profiler.
     var profileRuns: Int?
     /// `--steps=N`: the workflow size for `--profile` (default 1000).
     var profileSteps = 1000
     /// `--outputs`: `--profile` runs steps that return a String output.
     var profileOutputs = false
+    /// `--profile-json[=RUNS]`: only write and read back the example checkpoints and states, untimed.
+    var profileJSONRuns: Int?
+    /// `--only=TEXT`: only the JSON cases (and profiled examples) whose workflow name contains TEXT.
+    var only: String?
 
     static func parse(_ arguments: [String]) -> BenchConfig {
         var config = BenchConfig()
@@ -42,17 +48,35 @@ struct BenchConfig {
                 config.profileSteps = steps
             case "--outputs":
                 config.profileOutputs = true
+            case "--json":
+                config.jsonOnly = true
+            case let flag where flag.hasPrefix("--only="):
+                config.only = String(flag.dropFirst("--only=".count))
+            case "--profile-json":
+                config.profileJSONRuns = 200
+            case let flag where flag.hasPrefix("--profile-json="):
+                guard let runs = Int(flag.dropFirst("--profile-json=".count)), runs > 0 else {
+                    FileHandle.standardError.write(Data("--profile-json=RUNS needs a positive number\n".utf8))
+                    exit(2)
+                }
+                config.profileJSONRuns = runs
             case "-h", "--help":
                 print(
                     """
-                    usage: stepflow-benchmarks [--quick | --profile[=RUNS] [--steps=N] [--outputs]]
+                    usage: stepflow-benchmarks [--quick] [--json] [--only=TEXT] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS] [--only=TEXT]]
 
                     Measures StepFlow's engine overhead in a release build.
                       --quick          fewer, shorter samples (a smoke run; numbers are noisier)
+                      --json           only the JSON cases (example checkpoints and states)
                       --profile[=RUNS] no table: run the no-hook linear workflow RUNS times
                                        (default 200), for perf or valgrind
                       --steps=N        the workflow size for --profile (default 1000)
                       --outputs        --profile runs steps that return a String output
+                      --profile-json[=RUNS]
+                                       no table: write and read back every example checkpoint
+                                       and default state RUNS times (default 200)
+                      --only=TEXT      JSON cases and --profile-json: only examples whose name
+                                       contains TEXT
                     """)
                 exit(0)
             default:

@@ -1,10 +1,11 @@
 // StepFlow engine benchmark: the engine's overhead per step and per run.
 //
 //   swift build -c release --product stepflow-benchmarks --scratch-path .build-bench
-//   .build-bench/release/stepflow-benchmarks [--quick | --profile[=RUNS] [--steps=N] [--outputs]]
+//   .build-bench/release/stepflow-benchmarks [--quick] [--json] [--only=TEXT] | [--profile[=RUNS] [--steps=N] [--outputs] | --profile-json[=RUNS] [--only=TEXT]]
 //
 // Instruction counts, which load on the machine does not change:
 //   valgrind --tool=callgrind .build-bench/release/stepflow-benchmarks --profile=RUNS
+//   valgrind --tool=callgrind .build-bench/release/stepflow-benchmarks --profile-json=RUNS
 
 import Foundation
 
@@ -36,6 +37,14 @@ if let runs = config.profileRuns {
     exit(0)
 }
 
+if let runs = config.profileJSONRuns {
+    runBlocking {
+        let total = try await profileJSON(runs: runs, only: config.only)
+        print("profile-json: \(runs) runs, checksum \(total)")
+    }
+    exit(0)
+}
+
 #if DEBUG
 print("warning: this is a debug build; build with -c release for meaningful numbers")
 #endif
@@ -48,7 +57,8 @@ print()
 runBlocking {
     let clock = ContinuousClock()
     let started = clock.now
-    let (rows, checksum) = try await runAllCases(config: config)
+    let (rows, checksum) =
+        config.jsonOnly ? try await jsonCasesOnly(config: config) : try await runAllCases(config: config)
     printTable(rows)
     print()
     print("checksum: \(checksum.value)")

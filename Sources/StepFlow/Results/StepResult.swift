@@ -67,6 +67,10 @@ func wholeMilliseconds(from start: Date?, to end: Date?) -> Int {
     return max(0, Int((end.timeIntervalSince(start) * 1000).rounded(.down)))
 }
 
+// StepFlow's own JSON coders write and read results directly, not through this
+// code (JSONStream.appendStepResult, JSONDocument.stepResult): a field added here
+// must be added there. StepFlowJSONTests compares them with Foundation's coders,
+// which run this code, on results with every field set and unset.
 extension StepResult: Codable {
     private enum CodingKeys: String, CodingKey {
         case stepName = "step_name"
@@ -86,7 +90,7 @@ extension StepResult: Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         stepName = try c.decode(String.self, forKey: .stepName)
-        status = try c.decode(StepStatus.self, forKey: .status)
+        status = try c.decodeRawValue(StepStatus.self, forKey: .status)
         attempts = try c.decode(Int.self, forKey: .attempts)
         output = try c.decodeIfPresent(JSONValue.self, forKey: .output).flatMap { $0 == .null ? nil : $0 }
         error = try c.decodeIfPresent(RecordedError.self, forKey: .error)
@@ -107,21 +111,22 @@ extension StepResult: Codable {
 
     /// Writes every field, `null` where absent; the error as its type name and message.
     public func encode(to encoder: any Encoder) throws {
+        // Optionals, the status and empty arrays take CodingShortcuts' ways: same JSON, less work.
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(stepName, forKey: .stepName)
-        try c.encode(status, forKey: .status)
+        try c.encodeRawValue(status, forKey: .status)
         try c.encode(attempts, forKey: .attempts)
-        try c.encode(output, forKey: .output)
-        try c.encode(error.map { RecordedError($0) }, forKey: .error)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(finishedAt, forKey: .finishedAt)
+        try c.encodeOrNull(output, forKey: .output)
+        try c.encodeOrNull(error.map { RecordedError($0) }, forKey: .error)
+        try c.encodeOrNull(startedAt, forKey: .startedAt)
+        try c.encodeOrNull(finishedAt, forKey: .finishedAt)
         try c.encode(durationMs, forKey: .durationMs)
-        try c.encode(routeKey, forKey: .routeKey)
-        try c.encode(nextStep, forKey: .nextStep)
-        try c.encode(skippedReason, forKey: .skippedReason)
+        try c.encodeOrNull(routeKey, forKey: .routeKey)
+        try c.encodeOrNull(nextStep, forKey: .nextStep)
+        try c.encodeOrNull(skippedReason, forKey: .skippedReason)
         try c.encode(requiresApproval, forKey: .requiresApproval)
-        try c.encode(approvalDecision, forKey: .approvalDecision)
-        try c.encode(childWorkflows, forKey: .childWorkflows)
+        try c.encodeOrNull(approvalDecision, forKey: .approvalDecision)
+        try c.encodeArray(childWorkflows, forKey: .childWorkflows)
     }
 }
 

@@ -47,3 +47,12 @@ extension KeyedDecodingContainer {
         ExplicitNull(wrappedValue: try decodeIfPresent(Value.self, forKey: key))
     }
 }
+
+extension KeyedEncodingContainer {
+    /// Writes an ``ExplicitNull``: its value, or `null`. (Synthesised encoding calls
+    /// this overload; it writes what the wrapper's own `encode(to:)` writes, without a
+    /// nested encoder per field.)
+    public mutating func encode<Value: Encodable>(_ value: ExplicitNull<Value>, forKey key: Key) throws {
+        try encodeOrNull(value.wrappedValue, forKey: key)
+    }
+}

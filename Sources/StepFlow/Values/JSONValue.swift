@@ -92,6 +92,12 @@ extension JSONValue {
 extension JSONValue: Codable {
     /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
+        // StepFlow's own decoder builds the value from its tree; Foundation's is
+        // probed type by type, each miss a thrown error.
+        if let fast = try JSONValue(fastFrom: decoder) {
+            self = fast
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -112,6 +118,7 @@ extension JSONValue: Codable {
 
     /// Encodes the value as the JSON it stands for.
     public func encode(to encoder: any Encoder) throws {
+        if try encode(fastTo: encoder) { return }
         var container = encoder.singleValueContainer()
         switch self {
         case .null: try container.encodeNil()
