@@ -83,6 +83,29 @@ struct ConsoleInboxTests {
         }
     }
 
+    @Test("shutting down postpones every waiting ask and names their runs, which must pause rather than be cancelled")
+    func postponeAllNamesWaitingRuns() async {
+        let inbox = ConsoleInbox()
+        let approvals = ApprovalWaiters(inbox: inbox)
+        for key in [1, 2, 3] { approvals.announce(runKey: key) }
+        let first = Task.detached { await approvals.ask(Self.request, runKey: 1) }
+        let second = Task.detached { await approvals.ask(Self.request, runKey: 3) }
+        while approvals.waitingCount < 2 { await Task.yield() }
+        #expect(approvals.postponeAll() == [1, 3])
+        for ask in [first, second] {
+            guard case .postponed = await ask.value else {
+                Issue.record("a waiting ask was not postponed")
+                return
+            }
+        }
+        // Later asks are postponed at once, and a second shutdown finds nothing waiting.
+        guard case .postponed = await approvals.ask(Self.request, runKey: 2) else {
+            Issue.record("an ask after shutdown waited")
+            return
+        }
+        #expect(approvals.postponeAll().isEmpty)
+    }
+
     @Test("an ask whose task is cancelled (decided elsewhere first) ends, before or while it waits")
     func cancelledAsk() async {
         let inbox = ConsoleInbox()

@@ -11,6 +11,8 @@ final class ApprovalWaiters: Sendable {
     private struct State {
         var nextID = 1
         var waiting: [Int: CheckedContinuation<ApprovalAnswer, Never>] = [:]
+        /// The run each waiting handler belongs to.
+        var runKeys: [Int: Int] = [:]
         var announced: Set<Int> = []
         var held: [Int: [ConsoleMessage]] = [:]
         /// Asks whose task was cancelled before they began waiting.
@@ -42,6 +44,7 @@ final class ApprovalWaiters: Sendable {
                     guard !state.closed, state.withdrawn.remove(id) == nil else { return false }
                     let message = ConsoleMessage.approvalNeeded(runKey: runKey, approvalID: id, request)
                     state.waiting[id] = continuation
+                    state.runKeys[id] = runKey
                     if state.announced.contains(runKey) {
                         inbox.post(message)
                     } else {
@@ -54,6 +57,7 @@ final class ApprovalWaiters: Sendable {
         } onCancel: {
             let continuation = state.withLock { state in
                 let waiting = state.waiting.removeValue(forKey: id)
+                state.runKeys[id] = nil
                 if waiting == nil { state.withdrawn.insert(id) }
                 return waiting
             }
@@ -71,7 +75,10 @@ final class ApprovalWaiters: Sendable {
 
     /// Answers the handler waiting with this id (if it still waits).
     func answer(_ approvalID: Int, with answer: ApprovalAnswer) {
-        let continuation = state.withLock { $0.waiting.removeValue(forKey: approvalID) }
+        let continuation = state.withLock { state in
+            state.runKeys[approvalID] = nil
+            return state.waiting.removeValue(forKey: approvalID)
+        }
         continuation?.resume(returning: answer)
     }
 
@@ -80,14 +87,22 @@ final class ApprovalWaiters: Sendable {
         state.withLock { $0.waiting.count }
     }
 
-    /// Postpones every waiting handler and every later one: their runs pause
-    /// and save their checkpoints on the way out.
-    func postponeAll() {
-        let pending = state.withLock { state in
+    /// Postpones every waiting handler and every later one, and returns the keys of their runs.
+    ///
+    /// Those runs pause and save their checkpoints on the way out, so they must
+    /// not also be cancelled: a cancellation racing the postponement could fail
+    /// the run instead of pausing it.
+    @discardableResult
+    func postponeAll() -> Set<Int> {
+        let (pending, runKeys) = state.withLock { state in
             state.closed = true
-            defer { state.waiting = [:] }
-            return Array(state.waiting.values)
+            defer {
+                state.waiting = [:]
+                state.runKeys = [:]
+            }
+            return (Array(state.waiting.values), Set(state.runKeys.values))
         }
         for continuation in pending { continuation.resume(returning: .postponed) }
+        return runKeys
     }
 }

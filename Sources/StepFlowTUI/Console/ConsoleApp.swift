@@ -108,7 +108,7 @@ public final class ConsoleApp: Sendable {
         private var dirty = true
         private var lastDraw: ContinuousClock.Instant?
         private var nextRunKey = 1
-        private var runs: [WorkflowRun<AnyState>] = []
+        private var runs: [(key: Int, run: WorkflowRun<AnyState>)] = []
         private var runTasks: [Task<Void, Never>] = []
         private var clock: (interval: Duration, task: Task<Void, Never>)?
 
@@ -264,7 +264,7 @@ public final class ConsoleApp: Sendable {
                         leaseDuration: app.leaseDuration)
                 } ?? RunOptions(approvalHandler: handler)
             let run = entry.workflow.start(state, options: options)
-            runs.append(run)
+            runs.append((key, run))
             inbox.post(.runStarted(key: key, runID: run.runID, catalogIndex: index, state: state, at: Date()))
             approvals.announce(runKey: key)
             runTasks.append(
@@ -289,9 +289,9 @@ public final class ConsoleApp: Sendable {
         /// Pauses every run waiting for approval (saving checkpoints), cancels the
         /// others, and waits for all of them to finish.
         private func shutDown() async {
-            // Postponed first: a waiting run pauses on its way out instead of failing.
-            approvals.postponeAll()
-            for run in runs { run.cancel() }
+            // Postponed, not cancelled: a waiting run pauses on its way out instead of failing.
+            let waiting = approvals.postponeAll()
+            for (key, run) in runs where !waiting.contains(key) { run.cancel() }
             for task in runTasks { await task.value }
         }
     }
