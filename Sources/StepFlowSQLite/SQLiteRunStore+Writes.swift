@@ -85,10 +85,7 @@ extension SQLiteRunStore {
         async throws -> ApprovalRequestRecord
     {
         let now = clock.now()
-        let deadline = request.deadline.map { now.storeMilliseconds + $0.duration.storeMilliseconds }
-        let metadata = try Rows.json(request.metadata)
-        let preview = try request.routePreview.map { try Rows.json($0) }
-        let allowed = try Rows.json(request.allowedApprovers)
+        let row = try PendingRequestRow(request, at: now)
         return try await write { db in
             if let existing = try Self.fetchRequest(db, request.id) {
                 // Written already (a retry after a lost reply): the same request, not a second one.
@@ -112,18 +109,7 @@ extension SQLiteRunStore {
                 ])
             guard let count else { throw try Self.fenceFailure(db, lease, expecting: [.running]) }
             self.crashPoint("requestApproval.afterRun")
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
-                        state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
-                        refuses_self_approval, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-                    """
-            ).execute(arguments: [
-                request.id, lease.runID, request.stepName, request.stepIndex, request.message, metadata,
-                request.state.text, request.state.sha256, preview, now.storeMilliseconds, deadline,
-                request.deadline?.outcome.rawValue, allowed, request.refusesSelfApproval,
-            ])
+            try row.insert(db, runID: lease.runID, stepIndex: request.stepIndex)
             self.crashPoint("requestApproval.afterRequest")
             _ = try Self.insertEvents(db, runID: lease.runID, lastSequence: count, events, now: now)
             guard let record = try Self.fetchRequest(db, request.id) else {
@@ -174,10 +160,7 @@ extension SQLiteRunStore {
     public func importRun(_ imported: ImportedRun) async throws -> RunRecord {
         let now = clock.now()
         let request = imported.request
-        let deadline = request.deadline.map { now.storeMilliseconds + $0.duration.storeMilliseconds }
-        let metadata = try Rows.json(request.metadata)
-        let preview = try request.routePreview.map { try Rows.json($0) }
-        let allowed = try Rows.json(request.allowedApprovers)
+        let row = try PendingRequestRow(request, at: now)
         let trace = try Rows.json(imported.routeTrace)
         return try await write { db in
             if let existing = try Self.fetchRun(db, imported.id) { return existing }
@@ -196,18 +179,7 @@ extension SQLiteRunStore {
             for (offset, step) in imported.steps.enumerated() {
                 try Self.insertStep(db, runID: imported.id, position: offset + 1, step)
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
-                        state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
-                        refuses_self_approval, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-                    """
-            ).execute(arguments: [
-                request.id, imported.id, request.stepName, imported.stepIndex, request.message, metadata,
-                request.state.text, request.state.sha256, preview, now.storeMilliseconds, deadline,
-                request.deadline?.outcome.rawValue, allowed, request.refusesSelfApproval,
-            ])
+            try row.insert(db, runID: imported.id, stepIndex: imported.stepIndex)
             _ = try Self.insertEvents(
                 db, runID: imported.id, lastSequence: imported.events.count, imported.events, now: now)
             guard let run = try Self.fetchRun(db, imported.id) else { throw StoreError.runNotFound(imported.id) }
@@ -435,5 +407,41 @@ extension SQLiteRunStore {
         return StoreError(
             .invalidArgument, "Run \(run.id) is \(run.status.rawValue), not \(expected): this write does not apply now."
         )
+    }
+}
+
+/// A pending approval request as its `approvals` row: written by a gate and by an import alike.
+private struct PendingRequestRow {
+    let request: ApprovalRequestDraft
+    let requestedAt: Int64
+    let deadline: Int64?
+    let metadata: String
+    let preview: String?
+    let allowed: String
+
+    /// Encodes the request's JSON columns once, outside the write transaction.
+    init(_ request: ApprovalRequestDraft, at now: Date) throws {
+        self.request = request
+        requestedAt = now.storeMilliseconds
+        deadline = request.deadline.map { now.storeMilliseconds + $0.duration.storeMilliseconds }
+        metadata = try Rows.json(request.metadata)
+        preview = try request.routePreview.map { try Rows.json($0) }
+        allowed = try Rows.json(request.allowedApprovers)
+    }
+
+    /// Inserts the row, pending, for run `runID` at step `stepIndex`.
+    func insert(_ db: Database, runID: String, stepIndex: Int) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO approvals (approval_id, run_id, step, step_index, message, metadata_json, state_json,
+                    state_hash, route_preview_json, requested_at, deadline_at, on_timeout, allowed_approvers_json,
+                    refuses_self_approval, status)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                """
+        ).execute(arguments: [
+            request.id, runID, request.stepName, stepIndex, request.message, metadata,
+            request.state.text, request.state.sha256, preview, requestedAt, deadline,
+            request.deadline?.outcome.rawValue, allowed, request.refusesSelfApproval,
+        ])
     }
 }
