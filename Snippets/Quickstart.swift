@@ -1,3 +1,7 @@
+// snippet.hide
+// Laid out for reading in the README (aligned comments), so not reformatted.
+// swift-format-ignore-file
+// snippet.show
 import StepFlow
 
 struct RefundState: Codable, Sendable {

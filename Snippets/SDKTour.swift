@@ -1,4 +1,5 @@
 // snippet.hide
+// swift-format-ignore-file
 // The README's "More of the SDK" tour, compiled and run by `ReadmeTests`:
 // the lines between `snippet.hide` and `snippet.show` are scaffolding the
 // README leaves out. Edit here, then run Scripts/sync-readme-snippets.
@@ -65,7 +66,7 @@ print(result.status)                                      // succeeded
 
 // ...or the run pauses, and is resumed later from a checkpoint (JSON; another process is fine).
 let paused = await workflow.run(state, pauseOnApproval: true)
-try paused.checkpoint!.jsonData().write(to: url)
+try paused.checkpoint?.jsonData().write(to: url)
 let checkpoint = try ApprovalPause<RefundState>(jsonData: Data(contentsOf: url))
 let resumed = await RefundWorkflow().resume(from: checkpoint, decision: .approve(by: "ana"))
 print(paused.status, resumed.status)                      // paused succeeded
@@ -73,7 +74,7 @@ print(paused.status, resumed.status)                      // paused succeeded
 // Hooks see every event; a run started in a task streams its events live.
 let logger = WorkflowHook { event in _ = event.workflowName }
 let run = try workflow.start(state, options: RunOptions(approvalHandler: .always(true), hooks: [logger]))
-for await event in run.events { _ = event.runID /* draw it */ }
+for await event in run.events { _ = event.runID }  // draw it
 let final = await run.result                              // or run.cancel()
 print(final.step("moderate")?.attempts ?? 0)              // 2
 
