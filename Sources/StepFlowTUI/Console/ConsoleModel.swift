@@ -264,9 +264,6 @@ package struct LogEntry: Sendable, Equatable {
     package let time: Date
     /// The event.
     package let event: WorkflowEvent
-
-    /// The event as a plain line (the same format as `stepflow-tui run`).
-    package var line: String { EventLine.format(event, at: time) }
 }
 
 /// A log that keeps only its newest entries: memory stays flat however long a run is.
